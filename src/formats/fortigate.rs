@@ -1,0 +1,183 @@
+//! Fortinet FortiGate (FortiOS 5.x to 7.x) logs in the default key=value
+//! syslog format, with or without a syslog envelope, space- or
+//! comma-separated (the `csv` log format option).
+//!
+//! Reference: FortiOS Log Message Reference, "Traffic log" fields
+//! <https://docs.fortinet.com/document/fortigate/7.4.0/fortios-log-message-reference>.
+//!
+//! Time: `eventtime=` (epoch in s, ms, µs or ns, UTC) when present, else
+//! `date=` + `time=` in the zone given by `tz=` (`+0200`), else `--tz`.
+//! `type=traffic` lines are records. UTM lines (`type=utm`: web filter, IPS,
+//! application control) describe sessions that also have a traffic line, so
+//! they are ignored to avoid counting a session twice; `type=event` lines are
+//! system events and are ignored too.
+
+use super::kv::{pairs, pairs_sep, unescape};
+use super::{parse_ip, syslog, Field, Format, LineError, LineResult};
+use crate::record::{opt_text, Action, Proto, Record};
+use crate::time::{civil_seconds, digits, epoch_auto_ms, parse_offset, parse_u16, parse_u64, TimeCtx};
+
+pub struct FortiGate;
+
+impl Format for FortiGate {
+    fn name(&self) -> &'static str {
+        "fortigate"
+    }
+
+    fn title(&self) -> &'static str {
+        "Fortinet FortiGate key=value traffic log (syslog or file, space or comma separated)"
+    }
+
+    fn fields(&self) -> &'static [Field] {
+        use Field::*;
+        &[Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Service]
+    }
+
+    fn sniff(&self, line: &[u8]) -> bool {
+        memchr::memmem::find(line, b"logid=").is_some()
+            && (memchr::memmem::find(line, b"type=").is_some() || memchr::memmem::find(line, b"devid=").is_some())
+            && !line.starts_with(b"CEF:")
+            && memchr::memmem::find(line, b"|Fortinet|").is_none()
+    }
+
+    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
+        let (hdr, msg) = syslog::split(line, ctx);
+        let sep = comma_separated(msg);
+        let mut rec = Record::default();
+        let (mut date, mut time, mut tz, mut eventtime) = (None, None, None, None);
+        let (mut kind, mut app, mut service) = (&b""[..], None, None);
+        let mut user = None;
+        let mut saw_logid = false;
+        let it = if sep { pairs_sep(msg, b',') } else { pairs(msg) };
+        for (k, v) in it {
+            match k {
+                b"date" => date = Some(v),
+                b"time" => time = Some(v),
+                b"tz" => tz = Some(v),
+                b"eventtime" => eventtime = parse_u64(v),
+                b"logid" => saw_logid = true,
+                b"type" => kind = v,
+                b"srcip" => rec.src_ip = parse_ip(v),
+                b"srcport" => rec.src_port = parse_u16(v),
+                b"dstip" => rec.dst_ip = parse_ip(v),
+                b"dstport" => rec.dst_port = parse_u16(v),
+                b"proto" => rec.proto = Proto::parse(v),
+                b"sentbyte" => rec.bytes_out = parse_u64(v),
+                b"rcvdbyte" => rec.bytes_in = parse_u64(v),
+                b"hostname" => rec.dst_host = opt_text(v).map(|_| unescape(v)),
+                b"user" => user = Some(v),
+                b"unauthuser" if user.is_none() => user = Some(v),
+                b"action" => rec.action = Action::from_word(v),
+                b"app" => app = Some(v),
+                b"service" => service = Some(v),
+                _ => {}
+            }
+        }
+        if !saw_logid {
+            return Err(LineError::Skipped("not a FortiGate log (no logid)"));
+        }
+        match kind {
+            b"traffic" => {}
+            b"utm" => return Err(LineError::Ignored("utm log (its session has a traffic log)")),
+            b"event" => return Err(LineError::Ignored("system event")),
+            b"" => return Err(LineError::Skipped("no type= field")),
+            _ => return Err(LineError::Ignored("non-traffic log type")),
+        }
+        rec.time_ms = match eventtime {
+            Some(e) => epoch_auto_ms(e),
+            None => match (date, time) {
+                (Some(d), Some(t)) => local_time(d, t, tz, ctx).ok_or(LineError::Skipped("bad date/time"))?,
+                _ => hdr.time_ms.ok_or(LineError::Skipped("no date/time"))?,
+            },
+        };
+        if rec.src_ip.is_none() {
+            return Err(LineError::Skipped("bad or missing srcip"));
+        }
+        rec.user = user.and_then(|u| if u == b"N/A" { None } else { opt_text(u) }).map(|u| match u {
+            std::borrow::Cow::Borrowed(b) => unescape(b.as_bytes()),
+            o => o,
+        });
+        rec.service = app.or(service).and_then(opt_text);
+        if rec.action == Action::Unknown {
+            rec.action = Action::Allowed;
+        }
+        Ok(rec)
+    }
+}
+
+/// True when pairs are separated by commas (`date=...,time=...`).
+fn comma_separated(msg: &[u8]) -> bool {
+    match memchr::memchr(b'=', msg) {
+        Some(eq) => {
+            let after = msg.get(eq + 1..).unwrap_or_default();
+            let first_comma = memchr::memchr(b',', after);
+            let first_space = memchr::memchr(b' ', after);
+            let quoted = after.first() == Some(&b'"');
+            !quoted && matches!((first_comma, first_space), (Some(c), Some(s)) if c < s) || (!quoted && first_comma.is_some() && first_space.is_none())
+        }
+        None => false,
+    }
+}
+
+/// `date=2026-10-05` + `time=00:15:02` with `tz=+0200` or the default zone.
+fn local_time(d: &[u8], t: &[u8], tz: Option<&[u8]>, ctx: &TimeCtx) -> Option<i64> {
+    let y = digits(d, 4)?;
+    let mo = digits(d.get(5..)?, 2)?;
+    let day = digits(d.get(8..)?, 2)?;
+    let h = digits(t, 2)?;
+    let mi = digits(t.get(3..)?, 2)?;
+    let s = digits(t.get(6..)?, 2)?;
+    let local = civil_seconds(i64::from(y), mo, day, h, mi, s)?;
+    let utc = match tz.and_then(parse_offset) {
+        Some(off) => local - i64::from(off),
+        None => ctx.zone.local_to_utc(local),
+    };
+    Some(utc * 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{rfc3339, Zone};
+
+    fn p(l: &str) -> LineResult<'_> {
+        FortiGate.parse(l.as_bytes(), &TimeCtx { year: 2026, zone: Zone::Fixed(0) })
+    }
+
+    #[test]
+    fn traffic_with_syslog_header_and_tz() {
+        let r = p(r#"<189>Oct  5 00:15:03 fw01 date=2026-10-05 time=02:15:02 devname="fw01" devid="FG100" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" tz="+0200" srcip=10.1.2.3 srcport=51000 srcintf="lan" dstip=203.0.113.7 dstport=443 proto=6 action="close" service="HTTPS" hostname="API.Example.com" sentbyte=1200 rcvdbyte=5400 user="svc_backup" app="HTTPS.BROWSER""#).unwrap();
+        assert_eq!(rfc3339(r.time_ms), "2026-10-05T00:15:02Z");
+        assert_eq!(r.src_ip, "10.1.2.3".parse().ok());
+        assert_eq!((r.src_port, r.dst_port), (Some(51000), Some(443)));
+        assert_eq!(r.dst_host.as_deref(), Some("API.Example.com"));
+        assert_eq!((r.bytes_out, r.bytes_in), (Some(1200), Some(5400)));
+        assert_eq!(r.user.as_deref(), Some("svc_backup"));
+        assert_eq!(r.service.as_deref(), Some("HTTPS.BROWSER"));
+        assert_eq!((r.proto, r.action), (Proto::Tcp, Action::Allowed));
+    }
+
+    #[test]
+    fn eventtime_wins_in_any_unit() {
+        let ns = p(r#"time=15:22:43 logid="0000000013" type="traffic" eventtime=1602591763587868496 tz="+0300" srcip=10.0.0.1 dstip=192.0.2.1 action="deny""#).unwrap();
+        assert_eq!(ns.time_ms, 1_602_591_763_587);
+        assert_eq!(ns.action, Action::Denied);
+        let s = p(r#"logid=13 type=traffic eventtime=1602591763 srcip=10.0.0.1"#).unwrap();
+        assert_eq!(s.time_ms, 1_602_591_763_000);
+    }
+
+    #[test]
+    fn comma_separated() {
+        let r = p(r#"date=2026-10-05,time=00:15:02,logid="0000000013",type="traffic",srcip=10.0.0.1,dstip=198.51.100.2,dstport=21,unauthuser="bob""#).unwrap();
+        assert_eq!(rfc3339(r.time_ms), "2026-10-05T00:15:02Z");
+        assert_eq!(r.user.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn non_traffic_lines_are_ignored_not_skipped() {
+        assert_eq!(p(r#"date=2016-06-15 time=10:42:31 logid=9999999999 type=event subtype=vpn"#), Err(LineError::Ignored("system event")));
+        assert_eq!(p(r#"date=2016-06-15 time=10:42:31 logid=1 type=utm subtype=webfilter srcip=10.0.0.1"#).unwrap_err(), LineError::Ignored("utm log (its session has a traffic log)"));
+        assert_eq!(p(r#"logid=1 type=traffic srcip=00192.0.2.100:00:00:00 eventtime=1"#), Err(LineError::Skipped("bad or missing srcip")));
+        assert!(p("garbage").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! `key=value` pairs as FortiGate, Check Point, SonicWall, Juniper and many
+//! others write them: space- or comma-separated, values optionally in double
+//! quotes with `\"` escapes.
+
+/// Iterates over the `key=value` pairs of a message. Quotes around a value
+/// are removed; escapes inside are left as they are (see [`unescape`]).
+pub struct KvIter<'a> {
+    rest: &'a [u8],
+    sep: u8,
+}
+
+/// Pairs separated by spaces.
+pub fn pairs(msg: &[u8]) -> KvIter<'_> {
+    KvIter { rest: msg, sep: b' ' }
+}
+
+/// Pairs separated by `sep` (for example `,` or `\t`); spaces around pairs are skipped.
+pub fn pairs_sep(msg: &[u8], sep: u8) -> KvIter<'_> {
+    KvIter { rest: msg, sep }
+}
+
+impl<'a> Iterator for KvIter<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let s = self.rest;
+            let start = s.iter().position(|&c| c != self.sep && c != b' ')?;
+            let s = s.get(start..)?;
+            let eq = memchr::memchr(b'=', s)?;
+            let key_raw = s.get(..eq)?;
+            // A key never holds the separator; if it does, what precedes it was
+            // free text (for example a syslog tag): keep the last word.
+            let key = match key_raw.iter().rposition(|&c| c == self.sep || c == b' ') {
+                Some(i) => key_raw.get(i + 1..)?,
+                None => key_raw,
+            };
+            let v = s.get(eq + 1..)?;
+            let (value, rest) = if v.first() == Some(&b'"') {
+                let body = v.get(1..)?;
+                let end = closing_quote(body);
+                (body.get(..end)?, body.get(end + 1..).unwrap_or_default())
+            } else {
+                let end = v.iter().position(|&c| c == self.sep).unwrap_or(v.len());
+                (v.get(..end)?, v.get(end..).unwrap_or_default())
+            };
+            self.rest = rest;
+            if key.is_empty() {
+                continue;
+            }
+            return Some((key, value));
+        }
+    }
+}
+
+/// Index of the closing `"` in `body` (which starts after the opening one),
+/// skipping `\"`; `body.len()` when it is missing.
+pub(crate) fn closing_quote(body: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(off) = body.get(i..).and_then(|b| memchr::memchr2(b'"', b'\\', b)) {
+        let at = i + off;
+        if body.get(at) == Some(&b'\\') {
+            i = at + 2;
+        } else {
+            return at;
+        }
+    }
+    body.len()
+}
+
+/// Removes backslash escapes (`\"`, `\\`, `\=`) when present, borrowing otherwise.
+pub fn unescape(v: &[u8]) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\\', v).is_none() {
+        return String::from_utf8_lossy(v);
+    }
+    let mut out = Vec::with_capacity(v.len());
+    let mut it = v.iter();
+    while let Some(&c) = it.next() {
+        if c == b'\\' {
+            if let Some(&n) = it.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_and_bare() {
+        let v: Vec<_> = pairs(br#"date=2019-05-10 msg="a \"b\" c" srcip=10.0.0.1"#).collect();
+        assert_eq!(
+            v,
+            vec![(&b"date"[..], &b"2019-05-10"[..]), (&b"msg"[..], &br#"a \"b\" c"#[..]), (&b"srcip"[..], &b"10.0.0.1"[..])]
+        );
+        assert_eq!(unescape(br#"a \"b\" c"#), "a \"b\" c");
+    }
+
+    #[test]
+    fn comma_separated_and_prefix() {
+        let v: Vec<_> = pairs_sep(b"<189>date=2021-11-23,time=10:00:00, x=1", b',').collect();
+        assert_eq!(v.len(), 3);
+        let v: Vec<_> = pairs(b"fw01 tag: date=1 empty= last=\"unterminated").collect();
+        assert_eq!(v, vec![(&b"date"[..], &b"1"[..]), (&b"empty"[..], &b""[..]), (&b"last"[..], &b"unterminated"[..])]);
+    }
+}

@@ -1,0 +1,201 @@
+//! Log formats: one module per vendor family behind the [`Format`] trait.
+//!
+//! To add a vendor: write one module with a unit struct implementing
+//! [`Format`], add one line to [`FORMATS`], and add its sample lines under
+//! `testdata/formats/<name>/`.
+//!
+//! Parsers work on the bytes of one line (without its terminator), allocate
+//! nothing on the common path, and never panic: no `unwrap`, no indexing.
+
+use crate::record::Record;
+use crate::time::TimeCtx;
+
+pub mod combined;
+pub mod fortigate;
+pub mod kv;
+pub mod squid;
+pub mod syslog;
+pub mod url;
+
+/// Why a line did not become a [`Record`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LineError {
+    /// A line the format recognises that is not a traffic record: a header,
+    /// a comment, a system event. The text is the reason, for the summary.
+    Ignored(&'static str),
+    /// A line that should have been a record but could not be parsed. The
+    /// text is the reason, for the summary.
+    Skipped(&'static str),
+}
+
+/// Result of parsing one line.
+pub type LineResult<'a> = Result<Record<'a>, LineError>;
+
+/// A record field a format can carry (for `seam formats` and the README matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Time,
+    SrcIp,
+    SrcPort,
+    DstHost,
+    DstIp,
+    DstPort,
+    Proto,
+    Action,
+    BytesOut,
+    BytesIn,
+    User,
+    UserAgent,
+    Method,
+    Status,
+    Url,
+    Service,
+}
+
+impl Field {
+    pub const ALL: [Field; 16] = [
+        Field::Time,
+        Field::SrcIp,
+        Field::SrcPort,
+        Field::DstHost,
+        Field::DstIp,
+        Field::DstPort,
+        Field::Proto,
+        Field::Action,
+        Field::BytesOut,
+        Field::BytesIn,
+        Field::User,
+        Field::UserAgent,
+        Field::Method,
+        Field::Status,
+        Field::Url,
+        Field::Service,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Time => "time",
+            Field::SrcIp => "src_ip",
+            Field::SrcPort => "src_port",
+            Field::DstHost => "dst_host",
+            Field::DstIp => "dst_ip",
+            Field::DstPort => "dst_port",
+            Field::Proto => "proto",
+            Field::Action => "action",
+            Field::BytesOut => "bytes_out",
+            Field::BytesIn => "bytes_in",
+            Field::User => "user",
+            Field::UserAgent => "user_agent",
+            Field::Method => "method",
+            Field::Status => "status",
+            Field::Url => "url",
+            Field::Service => "service",
+        }
+    }
+}
+
+/// A parser bound to one file. Header-driven formats (W3C `#Fields:`, Zeek
+/// `#fields`) build one from the file's first lines; others use the format
+/// itself.
+pub trait LineParser: Sync + Send {
+    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a>;
+}
+
+/// A log format family.
+pub trait Format: Sync + Send {
+    /// Short name used by `--format` (lower-case, `-` separated).
+    fn name(&self) -> &'static str;
+    /// One line for `seam formats`: vendor, product, variant.
+    fn title(&self) -> &'static str;
+    /// The record fields the format carries.
+    fn fields(&self) -> &'static [Field];
+    /// Cheap test: does this line look like this format? Used by detection
+    /// on the first lines of a file.
+    fn sniff(&self, line: &[u8]) -> bool;
+    /// Parses one line.
+    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a>;
+    /// Header-driven formats build a parser for one file from its first
+    /// bytes `head` (`Some(Err)` when the header is unusable); the others
+    /// return `None` and are used as they are.
+    fn bind_header(&self, head: &[u8]) -> Option<Result<Box<dyn LineParser>, String>> {
+        let _ = head;
+        None
+    }
+}
+
+/// The parser for one file of format `f` whose first bytes are `head`.
+pub fn bind(f: &'static dyn Format, head: &[u8]) -> Result<Box<dyn LineParser>, String> {
+    match f.bind_header(head) {
+        Some(r) => r,
+        None => Ok(Box::new(Stateless(f))),
+    }
+}
+
+struct Stateless(&'static dyn Format);
+
+impl LineParser for Stateless {
+    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
+        self.0.parse(line, ctx)
+    }
+}
+
+/// Every supported format, in detection priority order (more specific first).
+pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+
+/// Looks a format up by its `--format` name.
+pub fn by_name(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name().eq_ignore_ascii_case(name))
+}
+
+/// How many leading non-empty lines detection looks at.
+pub const SNIFF_LINES: usize = 64;
+
+/// Picks the format that recognises the most of the first lines of `head`;
+/// ties go to the earlier entry in [`FORMATS`]. `None` when no format
+/// recognises any line.
+pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
+    let lines: Vec<&[u8]> = head
+        .split(|&b| b == b'\n')
+        .map(trim_line)
+        .filter(|l| !l.is_empty())
+        .take(SNIFF_LINES)
+        .collect();
+    let mut best: Option<(&'static dyn Format, usize)> = None;
+    for &f in FORMATS {
+        let n = lines.iter().filter(|l| f.sniff(l)).count();
+        if n > 0 && best.is_none_or(|(_, b)| n > b) {
+            best = Some((f, n));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+/// Strips a trailing `\r` (CRLF files) and surrounding ASCII spaces.
+#[inline]
+pub fn trim_line(l: &[u8]) -> &[u8] {
+    let l = l.strip_suffix(b"\r").unwrap_or(l);
+    l.trim_ascii()
+}
+
+/// Splits off the next space-separated token (runs of spaces count as one).
+#[inline]
+pub fn next_token(s: &[u8]) -> Option<(&[u8], &[u8])> {
+    let s = s.trim_ascii_start();
+    if s.is_empty() {
+        return None;
+    }
+    match memchr::memchr(b' ', s) {
+        Some(i) => Some((s.get(..i)?, s.get(i + 1..)?)),
+        None => Some((s, &s[s.len()..])),
+    }
+}
+
+/// Parses an IP address (v4 or v6, optionally in brackets) from bytes.
+#[inline]
+pub fn parse_ip(b: &[u8]) -> Option<std::net::IpAddr> {
+    let b = b.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")).unwrap_or(b);
+    if b.len() < 2 || b.len() > 45 {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}

@@ -1,0 +1,179 @@
+//! Squid native `access.log` (`logformat squid`), Squid 2.x to 6.x.
+//!
+//! `time elapsed client code/status bytes method URL user hierarchy/peer type`
+//! optionally followed by `"referer" "user-agent"` when the site appends them.
+//! Reference: <https://wiki.squid-cache.org/Features/LogFormat>.
+//!
+//! `bytes` is what Squid sent to the client, so it is the internal host's
+//! `bytes_in`; the native format does not log request sizes.
+
+use super::url::{split_host_port, split_url};
+use super::{next_token, parse_ip, Field, Format, LineError, LineResult};
+use crate::record::{opt_text, text, Action, Proto, Record};
+use crate::time::{parse_epoch_frac, parse_u16, parse_u64, TimeCtx};
+
+pub struct SquidNative;
+
+impl Format for SquidNative {
+    fn name(&self) -> &'static str {
+        "squid"
+    }
+
+    fn title(&self) -> &'static str {
+        "Squid native access.log (logformat squid, optional referer and user agent)"
+    }
+
+    fn fields(&self) -> &'static [Field] {
+        use Field::*;
+        &[Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesIn, User, UserAgent, Method, Status, Url]
+    }
+
+    fn sniff(&self, line: &[u8]) -> bool {
+        // "1700000000.123 <spaces> 245 10.1.2.3 TCP_MISS/200 ..."
+        let Some((t, rest)) = next_token(line) else { return false };
+        let Some((_elapsed, rest)) = next_token(rest) else { return false };
+        let Some((_client, rest)) = next_token(rest) else { return false };
+        let Some((code, _)) = next_token(rest) else { return false };
+        t.len() >= 10 && parse_epoch_frac(t).is_some() && memchr::memchr(b'/', code).is_some()
+    }
+
+    fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
+        let mut it = Fields(line);
+        let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
+        let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let src_ip = Some(parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?);
+        let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let (result, status) = match memchr::memchr(b'/', code) {
+            Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
+            None => return Err(LineError::Skipped("bad result code")),
+        };
+        let bytes = it.next().and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
+        let method = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let url = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let user = it.next().unwrap_or(b"-");
+        let hier = it.next().unwrap_or(b"-");
+        let _ctype = it.next();
+        let _referer = it.next_quoted();
+        let user_agent = it.next_quoted().and_then(opt_text);
+
+        let mut rec = Record {
+            time_ms,
+            src_ip,
+            proto: Proto::Tcp,
+            action: squid_action(result, status),
+            bytes_in: Some(bytes),
+            user: opt_text(user),
+            user_agent,
+            method: opt_text(method),
+            status,
+            ..Record::default()
+        };
+        rec.dst_ip = memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
+        if method == b"CONNECT" {
+            let (host, port) = split_host_port(url);
+            set_host(&mut rec, host);
+            rec.dst_port = port;
+        } else if url.starts_with(b"error:") || url == b"-" {
+            return Err(LineError::Ignored("proxy error entry without destination"));
+        } else {
+            let p = split_url(url);
+            set_host(&mut rec, p.host);
+            rec.dst_port = p.port;
+            rec.scheme = p.scheme;
+            rec.url_query = p.query;
+            rec.url = Some(text(url));
+        }
+        Ok(rec)
+    }
+}
+
+/// Sets `dst_host`, or `dst_ip` when the host is an IP literal.
+pub(crate) fn set_host<'a>(rec: &mut Record<'a>, host: &'a [u8]) {
+    if host.is_empty() {
+        return;
+    }
+    match parse_ip(host) {
+        Some(ip) => rec.dst_ip = Some(ip),
+        None => rec.dst_host = Some(text(host)),
+    }
+}
+
+/// Maps a Squid result code (`TCP_DENIED`, `TCP_MISS`, ...) and HTTP status to an action.
+pub(crate) fn squid_action(result: &[u8], status: Option<u16>) -> Action {
+    if memchr::memmem::find(result, b"DENIED").is_some() || status == Some(407) || status == Some(403) {
+        Action::Denied
+    } else {
+        Action::Allowed
+    }
+}
+
+/// Space-separated fields; `"quoted strings"` count as one field.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (tok, rest) = next_token(self.0)?;
+        self.0 = rest;
+        Some(tok)
+    }
+
+    fn next_quoted(&mut self) -> Option<&'a [u8]> {
+        let s = self.0.trim_ascii_start();
+        match s.strip_prefix(b"\"") {
+            Some(body) => {
+                let end = memchr::memchr(b'"', body)?;
+                self.0 = body.get(end + 1..).unwrap_or_default();
+                body.get(..end)
+            }
+            None => self.next(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::rfc3339;
+
+    fn p(l: &str) -> LineResult<'_> {
+        SquidNative.parse(l.as_bytes(), &TimeCtx::default())
+    }
+
+    #[test]
+    fn get_with_peer_ip() {
+        let r = p("1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 GET http://Host.example/path?x=1 - HIER_DIRECT/93.184.216.34 text/html").unwrap();
+        assert_eq!(rfc3339(r.time_ms), "2023-11-14T22:13:20Z");
+        assert_eq!(r.dst_host.as_deref(), Some("Host.example"));
+        assert_eq!(r.dst_ip, "93.184.216.34".parse().ok());
+        assert_eq!((r.dst_port, r.bytes_in, r.status, r.url_query), (Some(80), Some(5123), Some(200), true));
+        assert_eq!(r.user, None);
+    }
+
+    #[test]
+    fn connect_with_user_and_agent() {
+        let r = p(r#"1564655684.277   3387 192.168.0.1 TCP_TUNNEL/200 19131 CONNECT example.org:443 svc_crm HIER_DIRECT/example.org - "-" "python-requests/2.31""#).unwrap();
+        assert_eq!(r.dst_host.as_deref(), Some("example.org"));
+        assert_eq!(r.dst_ip, None);
+        assert_eq!(r.dst_port, Some(443));
+        assert_eq!(r.user.as_deref(), Some("svc_crm"));
+        assert_eq!(r.user_agent.as_deref(), Some("python-requests/2.31"));
+    }
+
+    #[test]
+    fn denied_and_errors() {
+        let r = p("1140701230.827    781 192.168.1.210 TCP_DENIED/407 1785 GET http://www.ossec.net oahmet NONE/- text/html").unwrap();
+        assert_eq!(r.action, Action::Denied);
+        assert_eq!(p("1761121144.919      0 1.2.3.4 NONE_NONE/000 0 - error:transaction-end-before-headers - HIER_NONE/- -"), Err(LineError::Ignored("proxy error entry without destination")));
+        assert_eq!(p("1761121144.919 0 host.local TCP_MISS/200 0 GET http://a/ - -"), Err(LineError::Skipped("client is not an IP address")));
+        assert!(p("1761121144.919 0").is_err());
+    }
+
+    #[test]
+    fn connect_to_ip_literal() {
+        let r = p("1564655684.277 1 10.0.0.5 TCP_TUNNEL/200 1 CONNECT [2001:db8::1]:8443 - HIER_DIRECT/2001:db8::1 -").unwrap();
+        assert_eq!(r.dst_host, None);
+        assert_eq!(r.dst_ip, "2001:db8::1".parse().ok());
+        assert_eq!(r.dst_port, Some(8443));
+    }
+}
