@@ -5,6 +5,17 @@
 //! into per-channel state, merge) → [`findings`] (fingerprint and build
 //! findings) → [`report`] (terminal, CSV register, JSON).
 
+pub mod aggregate;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod findings;
+pub mod fingerprint;
 pub mod formats;
+pub mod input;
 pub mod record;
+pub mod redact;
+pub mod report;
+pub mod scan;
+pub mod stats;
 pub mod time;

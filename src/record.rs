@@ -28,9 +28,7 @@ impl Proto {
             b"1" | b"58" => Proto::Icmp,
             _ if s.eq_ignore_ascii_case(b"tcp") => Proto::Tcp,
             _ if s.eq_ignore_ascii_case(b"udp") => Proto::Udp,
-            _ if s.eq_ignore_ascii_case(b"icmp") || s.eq_ignore_ascii_case(b"icmp6") || s.eq_ignore_ascii_case(b"ipv6-icmp") => {
-                Proto::Icmp
-            }
+            _ if s.eq_ignore_ascii_case(b"icmp") || s.eq_ignore_ascii_case(b"icmp6") || s.eq_ignore_ascii_case(b"ipv6-icmp") => Proto::Icmp,
             b"" | b"-" => Proto::Unknown,
             _ => Proto::Other,
         }
@@ -61,13 +59,49 @@ impl Action {
     /// Maps the many vendor words for allow/deny onto [`Action`].
     pub fn from_word(s: &[u8]) -> Action {
         const ALLOW: &[&[u8]] = &[
-            b"accept", b"accepted", b"allow", b"allowed", b"permit", b"permitted", b"pass", b"passed", b"close", b"closed",
-            b"start", b"built", b"teardown", b"ip-conn", b"client-rst", b"server-rst", b"timeout", b"observed", b"success",
-            b"succeeded", b"ok", b"forward", b"forwarded", b"tunnel",
+            b"accept",
+            b"accepted",
+            b"allow",
+            b"allowed",
+            b"permit",
+            b"permitted",
+            b"pass",
+            b"passed",
+            b"close",
+            b"closed",
+            b"start",
+            b"built",
+            b"teardown",
+            b"ip-conn",
+            b"client-rst",
+            b"server-rst",
+            b"timeout",
+            b"observed",
+            b"success",
+            b"succeeded",
+            b"ok",
+            b"forward",
+            b"forwarded",
+            b"tunnel",
         ];
         const DENY: &[&[u8]] = &[
-            b"deny", b"denied", b"drop", b"dropped", b"block", b"blocked", b"reject", b"rejected", b"reset", b"refuse",
-            b"refused", b"fail", b"failed", b"discard", b"discarded", b"prevent", b"prevented",
+            b"deny",
+            b"denied",
+            b"drop",
+            b"dropped",
+            b"block",
+            b"blocked",
+            b"reject",
+            b"rejected",
+            b"reset",
+            b"refuse",
+            b"refused",
+            b"fail",
+            b"failed",
+            b"discard",
+            b"discarded",
+            b"prevent",
+            b"prevented",
         ];
         if ALLOW.iter().any(|w| s.eq_ignore_ascii_case(w)) {
             Action::Allowed

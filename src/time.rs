@@ -80,11 +80,19 @@ pub struct TimeCtx {
     pub year: i32,
     /// Zone for stamps without one (`--tz`).
     pub zone: Zone,
+    /// The file's modification time (UTC ms), when known: a yearless stamp
+    /// that would fall more than a day after it belongs to the year before
+    /// (a log that spans New Year).
+    pub ref_ms: Option<i64>,
 }
 
 impl Default for TimeCtx {
     fn default() -> Self {
-        TimeCtx { year: 1970, zone: Zone::Fixed(0) }
+        TimeCtx {
+            year: 1970,
+            zone: Zone::Fixed(0),
+            ref_ms: None,
+        }
     }
 }
 
@@ -138,7 +146,9 @@ pub fn civil_from_seconds(t: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
 /// Month number from an English three-letter abbreviation, any case.
 pub fn month_from_abbr(b: &[u8]) -> Option<u32> {
     let b = b.get(..3)?;
-    const M: [&[u8; 3]; 12] = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+    const M: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ];
     M.iter().position(|m| b.eq_ignore_ascii_case(&m[..])).map(|i| i as u32 + 1)
 }
 
@@ -281,7 +291,11 @@ pub fn parse_iso8601(b: &[u8], zone: &Zone) -> Option<i64> {
                 return None;
             }
             let mi = digits(t.get(3..)?, 2)?;
-            let (s, rest) = if t.get(5) == Some(&b':') { (digits(t.get(6..)?, 2)?, t.get(8..)?) } else { (0, t.get(5..)?) };
+            let (s, rest) = if t.get(5) == Some(&b':') {
+                (digits(t.get(6..)?, 2)?, t.get(8..)?)
+            } else {
+                (0, t.get(5..)?)
+            };
             (h, mi, s, rest)
         }
         _ => return None,
@@ -348,7 +362,12 @@ pub fn parse_bsd_syslog(b: &[u8], ctx: &TimeCtx) -> Option<(i64, usize)> {
     }
     let (ms, n) = parse_fraction(t.get(8..)?);
     let local = civil_seconds(i64::from(ctx.year), mo, d, h, mi, s)?;
-    Some((ctx.zone.local_to_utc(local) * 1000 + ms, p + 1 + 8 + n))
+    let mut utc_ms = ctx.zone.local_to_utc(local) * 1000 + ms;
+    if ctx.ref_ms.is_some_and(|r| utc_ms > r + 86_400_000) {
+        let local = civil_seconds(i64::from(ctx.year) - 1, mo, d, h, mi, s)?;
+        utc_ms = ctx.zone.local_to_utc(local) * 1000 + ms;
+    }
+    Some((utc_ms, p + 1 + 8 + n))
 }
 
 /// Formats UTC epoch ms as RFC 3339 with second precision (`2026-10-05T00:15:02Z`).
@@ -404,9 +423,22 @@ mod tests {
         let z = Zone::Fixed(0);
         let t = parse_clf(b"05/Oct/2026:02:15:02 +0200", &z).unwrap();
         assert_eq!(rfc3339(t), "2026-10-05T00:15:02Z");
-        let ctx = TimeCtx { year: 2026, zone: z };
+        let ctx = TimeCtx {
+            year: 2026,
+            zone: z,
+            ref_ms: None,
+        };
         let (t, n) = parse_bsd_syslog(b"Oct  5 00:15:02 host", &ctx).unwrap();
         assert_eq!(rfc3339(t), "2026-10-05T00:15:02Z");
         assert_eq!(n, 15);
+        // A log written over New Year, modified on 2 January 2027.
+        let jan2 = civil_seconds(2027, 1, 2, 0, 0, 0).unwrap() * 1000;
+        let ctx = TimeCtx {
+            year: 2027,
+            zone: z,
+            ref_ms: Some(jan2),
+        };
+        let (t, _) = parse_bsd_syslog(b"Dec 31 23:59:59 host", &ctx).unwrap();
+        assert_eq!(rfc3339(t), "2026-12-31T23:59:59Z");
     }
 }

@@ -30,7 +30,9 @@ impl Format for Combined {
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
-        &[Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesIn, User, UserAgent, Method, Status, Url]
+        &[
+            Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesIn, User, UserAgent, Method, Status, Url,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
@@ -45,7 +47,10 @@ impl Format for Combined {
         let src_ip = Some(parse_ip(host).ok_or(LineError::Skipped("client is not an IP address"))?);
         let (_ident, rest) = next_token(rest).ok_or(LineError::Skipped("truncated line"))?;
         let (user, rest) = next_token(rest).ok_or(LineError::Skipped("truncated line"))?;
-        let rest = rest.trim_ascii_start().strip_prefix(b"[").ok_or(LineError::Skipped("missing [time]"))?;
+        let rest = rest
+            .trim_ascii_start()
+            .strip_prefix(b"[")
+            .ok_or(LineError::Skipped("missing [time]"))?;
         let close = memchr::memchr(b']', rest).ok_or(LineError::Skipped("missing [time]"))?;
         let stamp = rest.get(..close).unwrap_or_default();
         let time_ms = parse_clf(stamp, &ctx.zone)
@@ -146,7 +151,10 @@ mod tests {
 
     #[test]
     fn denied_absolute_url() {
-        let r = p(r#"10.1.2.3 - - [05/Oct/2026:00:15:02 +0200] "GET http://x.example/a?key=1 HTTP/1.1" 403 0 "-" "curl/8" TCP_DENIED:HIER_NONE"#).unwrap();
+        let r = p(
+            r#"10.1.2.3 - - [05/Oct/2026:00:15:02 +0200] "GET http://x.example/a?key=1 HTTP/1.1" 403 0 "-" "curl/8" TCP_DENIED:HIER_NONE"#,
+        )
+        .unwrap();
         assert_eq!(r.action, Action::Denied);
         assert!(r.url_query);
         assert_eq!(r.dst_port, Some(80));
@@ -161,7 +169,8 @@ mod tests {
 
     #[test]
     fn slash_date_variant() {
-        let r = p(r#"1.2.3.4 - johndoe [05/02/2025 11:30:29] "GET https://sub.example.com/1.png HTTP/1.1" 200 - - 1000 Business Services"#).unwrap();
+        let r = p(r#"1.2.3.4 - johndoe [05/02/2025 11:30:29] "GET https://sub.example.com/1.png HTTP/1.1" 200 - - 1000 Business Services"#)
+            .unwrap();
         assert_eq!(rfc3339(r.time_ms), "2025-05-02T11:30:29Z");
         assert_eq!(r.dst_port, Some(443));
     }

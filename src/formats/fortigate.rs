@@ -30,7 +30,9 @@ impl Format for FortiGate {
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
-        &[Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Service]
+        &[
+            Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Service,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
@@ -113,7 +115,8 @@ fn comma_separated(msg: &[u8]) -> bool {
             let first_comma = memchr::memchr(b',', after);
             let first_space = memchr::memchr(b' ', after);
             let quoted = after.first() == Some(&b'"');
-            !quoted && matches!((first_comma, first_space), (Some(c), Some(s)) if c < s) || (!quoted && first_comma.is_some() && first_space.is_none())
+            !quoted && matches!((first_comma, first_space), (Some(c), Some(s)) if c < s)
+                || (!quoted && first_comma.is_some() && first_space.is_none())
         }
         None => false,
     }
@@ -141,7 +144,14 @@ mod tests {
     use crate::time::{rfc3339, Zone};
 
     fn p(l: &str) -> LineResult<'_> {
-        FortiGate.parse(l.as_bytes(), &TimeCtx { year: 2026, zone: Zone::Fixed(0) })
+        FortiGate.parse(
+            l.as_bytes(),
+            &TimeCtx {
+                year: 2026,
+                zone: Zone::Fixed(0),
+                ref_ms: None,
+            },
+        )
     }
 
     #[test]
@@ -175,9 +185,18 @@ mod tests {
 
     #[test]
     fn non_traffic_lines_are_ignored_not_skipped() {
-        assert_eq!(p(r#"date=2016-06-15 time=10:42:31 logid=9999999999 type=event subtype=vpn"#), Err(LineError::Ignored("system event")));
-        assert_eq!(p(r#"date=2016-06-15 time=10:42:31 logid=1 type=utm subtype=webfilter srcip=10.0.0.1"#).unwrap_err(), LineError::Ignored("utm log (its session has a traffic log)"));
-        assert_eq!(p(r#"logid=1 type=traffic srcip=00192.0.2.100:00:00:00 eventtime=1"#), Err(LineError::Skipped("bad or missing srcip")));
+        assert_eq!(
+            p(r#"date=2016-06-15 time=10:42:31 logid=9999999999 type=event subtype=vpn"#),
+            Err(LineError::Ignored("system event"))
+        );
+        assert_eq!(
+            p(r#"date=2016-06-15 time=10:42:31 logid=1 type=utm subtype=webfilter srcip=10.0.0.1"#).unwrap_err(),
+            LineError::Ignored("utm log (its session has a traffic log)")
+        );
+        assert_eq!(
+            p(r#"logid=1 type=traffic srcip=00192.0.2.100:00:00:00 eventtime=1"#),
+            Err(LineError::Skipped("bad or missing srcip"))
+        );
         assert!(p("garbage").is_err());
     }
 }

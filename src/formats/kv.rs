@@ -96,7 +96,11 @@ mod tests {
         let v: Vec<_> = pairs(br#"date=2019-05-10 msg="a \"b\" c" srcip=10.0.0.1"#).collect();
         assert_eq!(
             v,
-            vec![(&b"date"[..], &b"2019-05-10"[..]), (&b"msg"[..], &br#"a \"b\" c"#[..]), (&b"srcip"[..], &b"10.0.0.1"[..])]
+            vec![
+                (&b"date"[..], &b"2019-05-10"[..]),
+                (&b"msg"[..], &br#"a \"b\" c"#[..]),
+                (&b"srcip"[..], &b"10.0.0.1"[..])
+            ]
         );
         assert_eq!(unescape(br#"a \"b\" c"#), "a \"b\" c");
     }
@@ -106,6 +110,13 @@ mod tests {
         let v: Vec<_> = pairs_sep(b"<189>date=2021-11-23,time=10:00:00, x=1", b',').collect();
         assert_eq!(v.len(), 3);
         let v: Vec<_> = pairs(b"fw01 tag: date=1 empty= last=\"unterminated").collect();
-        assert_eq!(v, vec![(&b"date"[..], &b"1"[..]), (&b"empty"[..], &b""[..]), (&b"last"[..], &b"unterminated"[..])]);
+        assert_eq!(
+            v,
+            vec![
+                (&b"date"[..], &b"1"[..]),
+                (&b"empty"[..], &b""[..]),
+                (&b"last"[..], &b"unterminated"[..])
+            ]
+        );
     }
 }

@@ -25,7 +25,9 @@ impl Format for SquidNative {
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
-        &[Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesIn, User, UserAgent, Method, Status, Url]
+        &[
+            Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesIn, User, UserAgent, Method, Status, Url,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
@@ -142,11 +144,16 @@ mod tests {
 
     #[test]
     fn get_with_peer_ip() {
-        let r = p("1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 GET http://Host.example/path?x=1 - HIER_DIRECT/93.184.216.34 text/html").unwrap();
+        let r =
+            p("1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 GET http://Host.example/path?x=1 - HIER_DIRECT/93.184.216.34 text/html")
+                .unwrap();
         assert_eq!(rfc3339(r.time_ms), "2023-11-14T22:13:20Z");
         assert_eq!(r.dst_host.as_deref(), Some("Host.example"));
         assert_eq!(r.dst_ip, "93.184.216.34".parse().ok());
-        assert_eq!((r.dst_port, r.bytes_in, r.status, r.url_query), (Some(80), Some(5123), Some(200), true));
+        assert_eq!(
+            (r.dst_port, r.bytes_in, r.status, r.url_query),
+            (Some(80), Some(5123), Some(200), true)
+        );
         assert_eq!(r.user, None);
     }
 
@@ -164,8 +171,14 @@ mod tests {
     fn denied_and_errors() {
         let r = p("1140701230.827    781 192.168.1.210 TCP_DENIED/407 1785 GET http://www.ossec.net oahmet NONE/- text/html").unwrap();
         assert_eq!(r.action, Action::Denied);
-        assert_eq!(p("1761121144.919      0 1.2.3.4 NONE_NONE/000 0 - error:transaction-end-before-headers - HIER_NONE/- -"), Err(LineError::Ignored("proxy error entry without destination")));
-        assert_eq!(p("1761121144.919 0 host.local TCP_MISS/200 0 GET http://a/ - -"), Err(LineError::Skipped("client is not an IP address")));
+        assert_eq!(
+            p("1761121144.919      0 1.2.3.4 NONE_NONE/000 0 - error:transaction-end-before-headers - HIER_NONE/- -"),
+            Err(LineError::Ignored("proxy error entry without destination"))
+        );
+        assert_eq!(
+            p("1761121144.919 0 host.local TCP_MISS/200 0 GET http://a/ - -"),
+            Err(LineError::Skipped("client is not an IP address"))
+        );
         assert!(p("1761121144.919 0").is_err());
     }
 

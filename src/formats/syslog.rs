@@ -30,7 +30,11 @@ pub fn split<'a>(line: &'a [u8], ctx: &TimeCtx) -> (Header<'a>, &'a [u8]) {
                 let (_procid, r5) = super::next_token(r4).unwrap_or_default();
                 let (_msgid, r6) = super::next_token(r5).unwrap_or_default();
                 let msg = skip_structured_data(r6);
-                h = Header { time_ms: Some(t), host: nil(host), tag: nil(app) };
+                h = Header {
+                    time_ms: Some(t),
+                    host: nil(host),
+                    tag: nil(app),
+                };
                 return (h, msg);
             }
         }
@@ -126,7 +130,11 @@ mod tests {
     use crate::time::{rfc3339, Zone};
 
     fn ctx() -> TimeCtx {
-        TimeCtx { year: 2026, zone: Zone::Fixed(0) }
+        TimeCtx {
+            year: 2026,
+            zone: Zone::Fixed(0),
+            ref_ms: None,
+        }
     }
 
     #[test]

@@ -24,7 +24,11 @@ pub fn split_url(u: &[u8]) -> UrlParts<'_> {
         _ => (Scheme::None, u),
     };
     if rest.first() == Some(&b'/') || rest.first() == Some(&b'*') {
-        return UrlParts { scheme, query: memchr::memchr(b'?', rest).is_some(), ..UrlParts::default() };
+        return UrlParts {
+            scheme,
+            query: memchr::memchr(b'?', rest).is_some(),
+            ..UrlParts::default()
+        };
     }
     let end = rest.iter().position(|&c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or_default();
@@ -35,7 +39,13 @@ pub fn split_url(u: &[u8]) -> UrlParts<'_> {
         None => (false, authority),
     };
     let (host, port) = split_host_port(hostport);
-    UrlParts { scheme, host, port: port.or(scheme.default_port()), query, userinfo }
+    UrlParts {
+        scheme,
+        host,
+        port: port.or(scheme.default_port()),
+        query,
+        userinfo,
+    }
 }
 
 /// Splits `host:port`, `[v6]:port`, `host`, or a bare IPv6 address.
@@ -44,7 +54,10 @@ pub fn split_host_port(hp: &[u8]) -> (&[u8], Option<u16>) {
         return match memchr::memchr(b']', inner) {
             Some(i) => {
                 let host = inner.get(..i).unwrap_or_default();
-                let port = inner.get(i + 1..).and_then(|p| p.strip_prefix(b":")).and_then(crate::time::parse_u16);
+                let port = inner
+                    .get(i + 1..)
+                    .and_then(|p| p.strip_prefix(b":"))
+                    .and_then(crate::time::parse_u16);
                 (host, port)
             }
             None => (inner, None),

@@ -1,0 +1,637 @@
+//! Folding records into per-channel state, and merging that state.
+//!
+//! A channel is (internal source IP, external destination, destination
+//! port); the destination is the host name when the log names one, else the
+//! IP. Each chunk folds its records into its own [`Aggregate`]; aggregates
+//! merge associatively and commutatively (up to the order of
+//! [`Aggregate::dests`], which [`Aggregate::canonical`] fixes), so the same
+//! code serves threads, files, saved state and other machines.
+//!
+//! Memory grows with the number of channels, not with the input: every
+//! per-channel collection is bounded (see [`TIME_CAP`], [`SET_CAP`]) in a way
+//! that does not depend on the order records arrive in.
+
+use crate::config::Networks;
+use crate::record::{Proto, Record, Scheme};
+use ahash::AHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+/// Most distinct time buckets kept per channel before the resolution doubles.
+pub const TIME_CAP: usize = 50_000;
+/// Most distinct values kept per channel for users, user agents, services,
+/// methods and destination IPs (the lexicographically smallest are kept).
+pub const SET_CAP: usize = 32;
+
+/// A destination: a host name (lower-case) or an IP address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Dest {
+    Host(String),
+    Ip(IpAddr),
+}
+
+impl std::fmt::Display for Dest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dest::Host(h) => f.write_str(h),
+            Dest::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// Key of a channel; `dest` indexes [`Aggregate::dests`]; `port` 0 means unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ChannelKey {
+    pub src: IpAddr,
+    pub dest: u32,
+    pub port: u16,
+}
+
+/// A set that keeps its [`SET_CAP`] smallest members and remembers whether
+/// it dropped any. The kept set is the same whatever order values arrive in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CappedSet {
+    pub values: BTreeSet<String>,
+    pub truncated: bool,
+}
+
+impl CappedSet {
+    pub fn insert(&mut self, v: &str) {
+        if self.values.contains(v) {
+            return;
+        }
+        if self.values.len() >= SET_CAP {
+            self.truncated = true;
+            match self.values.last() {
+                Some(max) if v < max.as_str() => {}
+                _ => return,
+            }
+        }
+        self.values.insert(v.to_string());
+        if self.values.len() > SET_CAP {
+            self.values.pop_last();
+        }
+    }
+
+    pub fn merge(&mut self, other: CappedSet) {
+        self.truncated |= other.truncated;
+        for v in other.values {
+            self.insert(&v);
+        }
+    }
+}
+
+/// Event times of a channel as distinct buckets of `res_s` seconds (a power
+/// of two). When more than [`TIME_CAP`] distinct buckets exist the
+/// resolution doubles, so the result is the set of buckets at the finest
+/// resolution that fits the cap, whatever the order of arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Times {
+    pub res_s: u32,
+    /// Bucket numbers (time in seconds / res_s); sorted and distinct after [`Times::normalize`].
+    pub buckets: Vec<i64>,
+}
+
+impl Default for Times {
+    fn default() -> Self {
+        Times {
+            res_s: 1,
+            buckets: Vec::new(),
+        }
+    }
+}
+
+impl Times {
+    #[inline]
+    pub fn push(&mut self, ms: i64) {
+        let b = ms.div_euclid(1000).div_euclid(i64::from(self.res_s));
+        if self.buckets.last() != Some(&b) {
+            self.buckets.push(b);
+            if self.buckets.len() > 2 * TIME_CAP {
+                self.normalize();
+            }
+        }
+    }
+
+    /// Sorts, removes duplicates, and coarsens until within the cap.
+    pub fn normalize(&mut self) {
+        self.buckets.sort_unstable();
+        self.buckets.dedup();
+        while self.buckets.len() > TIME_CAP {
+            self.coarsen();
+        }
+    }
+
+    fn coarsen(&mut self) {
+        self.res_s = self.res_s.saturating_mul(2);
+        for b in &mut self.buckets {
+            *b = b.div_euclid(2);
+        }
+        self.buckets.dedup();
+    }
+
+    pub fn merge(&mut self, mut other: Times) {
+        while self.res_s < other.res_s {
+            self.coarsen();
+        }
+        while other.res_s < self.res_s {
+            other.coarsen();
+        }
+        self.buckets.extend(other.buckets);
+        self.normalize();
+    }
+
+    /// Bucket start times in seconds, sorted (call [`Times::normalize`] first).
+    pub fn seconds(&self) -> impl Iterator<Item = i64> + '_ {
+        self.buckets.iter().map(move |b| b * i64::from(self.res_s))
+    }
+}
+
+/// Count, sum, sum of squares, min and max of a size, exact and mergeable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: u128,
+    pub sumsq: u128,
+    pub min: u64,
+    pub max: u64,
+}
+
+impl Moments {
+    #[inline]
+    pub fn add(&mut self, v: u64) {
+        self.min = if self.n == 0 { v } else { self.min.min(v) };
+        self.max = self.max.max(v);
+        self.n += 1;
+        self.sum += u128::from(v);
+        self.sumsq += u128::from(v) * u128::from(v);
+    }
+
+    pub fn merge(&mut self, o: &Moments) {
+        if o.n == 0 {
+            return;
+        }
+        self.min = if self.n == 0 { o.min } else { self.min.min(o.min) };
+        self.max = self.max.max(o.max);
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sumsq += o.sumsq;
+    }
+
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.n as f64
+        }
+    }
+
+    /// Coefficient of variation (standard deviation / mean); 0 when constant.
+    pub fn cv(&self) -> f64 {
+        if self.n < 2 || self.sum == 0 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        let mean = self.sum as f64 / n;
+        let var = (self.sumsq as f64 / n - mean * mean).max(0.0);
+        var.sqrt() / mean
+    }
+}
+
+/// Everything seam keeps about one channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelStats {
+    pub connections: u64,
+    pub allowed: u64,
+    pub denied: u64,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    pub times: Times,
+    /// Per-record request sizes (bytes out), where the log has them.
+    pub req_sizes: Moments,
+    pub users: CappedSet,
+    pub agents: CappedSet,
+    /// Records without a user agent (on formats that log one).
+    pub no_agent: u64,
+    pub services: CappedSet,
+    pub methods: CappedSet,
+    pub dst_ips: CappedSet,
+    /// Bit per [`Scheme`] seen (`1 << scheme as u8`).
+    pub schemes: u8,
+    /// Bit per [`Proto`] seen.
+    pub protos: u8,
+    /// Records whose URL carried a query string.
+    pub with_query: u64,
+    /// Names of URL parameters that carried a credential (never the values).
+    pub credential_params: CappedSet,
+    pub credential_hits: u64,
+    pub credential_first_ms: Option<i64>,
+}
+
+impl ChannelStats {
+    fn add(&mut self, r: &Record) {
+        if self.connections == 0 || r.time_ms < self.first_ms {
+            self.first_ms = r.time_ms;
+        }
+        if self.connections == 0 || r.time_ms > self.last_ms {
+            self.last_ms = r.time_ms;
+        }
+        self.connections += 1;
+        match r.action {
+            crate::record::Action::Denied => self.denied += 1,
+            _ => self.allowed += 1,
+        }
+        self.bytes_out += r.bytes_out.unwrap_or(0);
+        self.bytes_in += r.bytes_in.unwrap_or(0);
+        if let Some(b) = r.bytes_out {
+            self.req_sizes.add(b);
+        }
+        self.times.push(r.time_ms);
+        if let Some(u) = &r.user {
+            self.users.insert(u);
+        }
+        match &r.user_agent {
+            Some(a) => self.agents.insert(a),
+            None => self.no_agent += 1,
+        }
+        if let Some(s) = &r.service {
+            self.services.insert(s);
+        }
+        if let Some(m) = &r.method {
+            self.methods.insert(m);
+        }
+        if let Some(ip) = r.dst_ip {
+            self.dst_ips.insert(&ip.to_string());
+        }
+        self.schemes |= 1 << (r.scheme as u8);
+        self.protos |= 1 << (r.proto as u8);
+        if r.url_query {
+            self.with_query += 1;
+        }
+        if let Some(url) = &r.url {
+            if r.url_query || url.contains('@') {
+                if let Some(param) = crate::redact::find_in_url(url) {
+                    self.credential_params.insert(&param);
+                    self.credential_hits += 1;
+                    self.credential_first_ms = Some(self.credential_first_ms.map_or(r.time_ms, |t| t.min(r.time_ms)));
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, o: ChannelStats) {
+        if o.connections == 0 {
+            return;
+        }
+        if self.connections == 0 {
+            *self = o;
+            return;
+        }
+        self.first_ms = self.first_ms.min(o.first_ms);
+        self.last_ms = self.last_ms.max(o.last_ms);
+        self.connections += o.connections;
+        self.allowed += o.allowed;
+        self.denied += o.denied;
+        self.bytes_out += o.bytes_out;
+        self.bytes_in += o.bytes_in;
+        self.times.merge(o.times);
+        self.req_sizes.merge(&o.req_sizes);
+        self.users.merge(o.users);
+        self.agents.merge(o.agents);
+        self.no_agent += o.no_agent;
+        self.services.merge(o.services);
+        self.methods.merge(o.methods);
+        self.dst_ips.merge(o.dst_ips);
+        self.schemes |= o.schemes;
+        self.protos |= o.protos;
+        self.with_query += o.with_query;
+        self.credential_params.merge(o.credential_params);
+        self.credential_hits += o.credential_hits;
+        self.credential_first_ms = match (self.credential_first_ms, o.credential_first_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    pub fn saw_scheme(&self, s: Scheme) -> bool {
+        self.schemes & (1 << (s as u8)) != 0
+    }
+
+    pub fn saw_proto(&self, p: Proto) -> bool {
+        self.protos & (1 << (p as u8)) != 0
+    }
+}
+
+/// Records that were counted but not channelled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrafficCounts {
+    /// Records folded in total.
+    pub records: u64,
+    /// Internal source to external destination: channelled.
+    pub outbound: u64,
+    /// Internal to internal.
+    pub internal: u64,
+    /// External source to internal destination.
+    pub inbound: u64,
+    /// External to external (transit, or a mis-set `--internal`).
+    pub external: u64,
+    /// No destination host or IP in the record.
+    pub no_destination: u64,
+    /// No source IP in the record.
+    pub no_source: u64,
+    /// Earliest and latest record time (ms), over all records.
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+impl TrafficCounts {
+    pub fn merge(&mut self, o: &TrafficCounts) {
+        self.records += o.records;
+        self.outbound += o.outbound;
+        self.internal += o.internal;
+        self.inbound += o.inbound;
+        self.external += o.external;
+        self.no_destination += o.no_destination;
+        self.no_source += o.no_source;
+        self.first_ms = match (self.first_ms, o.first_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_ms = match (self.last_ms, o.last_ms) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Per-channel state of any number of records.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub dests: Vec<Dest>,
+    #[serde(skip)]
+    host_index: AHashMap<Box<str>, u32>,
+    #[serde(skip)]
+    ip_index: AHashMap<IpAddr, u32>,
+    #[serde(with = "channel_list")]
+    pub channels: AHashMap<ChannelKey, ChannelStats>,
+    pub traffic: TrafficCounts,
+    #[serde(skip)]
+    scratch: String,
+}
+
+impl Aggregate {
+    pub fn new() -> Aggregate {
+        Aggregate::default()
+    }
+
+    /// Folds one record in.
+    pub fn fold(&mut self, r: &Record, nets: &Networks) {
+        let t = &mut self.traffic;
+        t.records += 1;
+        t.first_ms = Some(t.first_ms.map_or(r.time_ms, |f| f.min(r.time_ms)));
+        t.last_ms = Some(t.last_ms.map_or(r.time_ms, |l| l.max(r.time_ms)));
+        let Some(src) = r.src_ip else {
+            t.no_source += 1;
+            return;
+        };
+        let host = r.dst_host.as_deref().filter(|h| !h.is_empty());
+        let dst_internal = match (host, r.dst_ip) {
+            (_, Some(ip)) => nets.contains(&ip),
+            (Some(_), None) => false,
+            (None, None) => {
+                t.no_destination += 1;
+                return;
+            }
+        };
+        match (nets.contains(&src), dst_internal) {
+            (true, false) => t.outbound += 1,
+            (true, true) => {
+                t.internal += 1;
+                return;
+            }
+            (false, true) => {
+                t.inbound += 1;
+                return;
+            }
+            (false, false) => {
+                t.external += 1;
+                return;
+            }
+        }
+        let dest = match host {
+            Some(h) => self.intern_host(h),
+            None => match r.dst_ip {
+                Some(ip) => self.intern_ip(ip),
+                None => return,
+            },
+        };
+        let key = ChannelKey {
+            src,
+            dest,
+            port: r.dst_port.unwrap_or(0),
+        };
+        self.channels.entry(key).or_default().add(r);
+    }
+
+    fn intern_host(&mut self, h: &str) -> u32 {
+        let h = h.strip_suffix('.').unwrap_or(h);
+        let key: &str = if h.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.scratch.clear();
+            self.scratch.push_str(h);
+            self.scratch.make_ascii_lowercase();
+            &self.scratch
+        } else {
+            h
+        };
+        if let Some(&id) = self.host_index.get(key) {
+            return id;
+        }
+        let id = self.dests.len() as u32;
+        self.dests.push(Dest::Host(key.to_string()));
+        self.host_index.insert(key.into(), id);
+        id
+    }
+
+    fn intern_ip(&mut self, ip: IpAddr) -> u32 {
+        if let Some(&id) = self.ip_index.get(&ip) {
+            return id;
+        }
+        let id = self.dests.len() as u32;
+        self.dests.push(Dest::Ip(ip));
+        self.ip_index.insert(ip, id);
+        id
+    }
+
+    fn intern(&mut self, d: &Dest) -> u32 {
+        match d {
+            Dest::Host(h) => self.intern_host(h),
+            Dest::Ip(ip) => self.intern_ip(*ip),
+        }
+    }
+
+    /// Merges `other` into `self`.
+    pub fn merge(&mut self, other: Aggregate) {
+        self.traffic.merge(&other.traffic);
+        let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
+        for (k, v) in other.channels {
+            let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
+            self.channels.entry(ChannelKey { dest, ..k }).or_default().merge(v);
+        }
+    }
+
+    /// Normalizes every channel's times and renumbers destinations in sorted
+    /// order, so that equal inputs give equal aggregates however they were
+    /// chunked.
+    pub fn canonical(mut self) -> Aggregate {
+        let mut order: Vec<u32> = (0..self.dests.len() as u32).collect();
+        order.sort_by(|&a, &b| self.dests.get(a as usize).cmp(&self.dests.get(b as usize)));
+        let mut remap = vec![0u32; self.dests.len()];
+        for (new, &old) in order.iter().enumerate() {
+            if let Some(slot) = remap.get_mut(old as usize) {
+                *slot = new as u32;
+            }
+        }
+        let mut out = Aggregate {
+            traffic: self.traffic,
+            ..Aggregate::default()
+        };
+        for &old in &order {
+            if let Some(d) = self.dests.get(old as usize) {
+                out.intern(&d.clone());
+            }
+        }
+        for (k, mut v) in self.channels.drain() {
+            v.times.normalize();
+            let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
+            out.channels.insert(ChannelKey { dest, ..k }, v);
+        }
+        out
+    }
+
+    /// Rebuilds the lookup indexes (after deserializing saved state).
+    pub fn reindex(&mut self) {
+        self.host_index.clear();
+        self.ip_index.clear();
+        for (i, d) in self.dests.iter().enumerate() {
+            match d {
+                Dest::Host(h) => {
+                    self.host_index.insert(h.as_str().into(), i as u32);
+                }
+                Dest::Ip(ip) => {
+                    self.ip_index.insert(*ip, i as u32);
+                }
+            }
+        }
+    }
+
+    pub fn dest(&self, k: &ChannelKey) -> Option<&Dest> {
+        self.dests.get(k.dest as usize)
+    }
+
+    /// Channels sorted by key, for deterministic iteration.
+    pub fn sorted_channels(&self) -> Vec<(&ChannelKey, &ChannelStats)> {
+        let mut v: Vec<_> = self.channels.iter().collect();
+        v.sort_by(|a, b| (self.dest(a.0), a.0.port, a.0.src).cmp(&(self.dest(b.0), b.0.port, b.0.src)));
+        v
+    }
+}
+
+/// Channels serialize as a list (JSON objects cannot have struct keys).
+mod channel_list {
+    use super::{ChannelKey, ChannelStats};
+    use ahash::AHashMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &AHashMap<ChannelKey, ChannelStats>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<_> = m.iter().collect();
+        v.sort_by_key(|(k, _)| **k);
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AHashMap<ChannelKey, ChannelStats>, D::Error> {
+        let v: Vec<(ChannelKey, ChannelStats)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn rec(t: i64, src: &str, host: &str, port: u16) -> Record<'static> {
+        Record {
+            time_ms: t,
+            src_ip: src.parse().ok(),
+            dst_host: Some(Cow::Owned(host.to_string())),
+            dst_port: Some(port),
+            bytes_out: Some(10),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn channels_and_classification() {
+        let nets = Networks::default();
+        let mut a = Aggregate::new();
+        a.fold(&rec(1000, "10.0.0.1", "API.example.com", 443), &nets);
+        a.fold(&rec(2000, "10.0.0.1", "api.example.com.", 443), &nets);
+        a.fold(&rec(3000, "203.0.113.1", "api.example.com", 443), &nets);
+        let mut internal = rec(4000, "10.0.0.1", "x", 80);
+        internal.dst_ip = "10.0.0.2".parse().ok();
+        a.fold(&internal, &nets);
+        assert_eq!(a.channels.len(), 1);
+        assert_eq!(a.channels.values().next().unwrap().connections, 2);
+        assert_eq!((a.traffic.outbound, a.traffic.external, a.traffic.internal), (2, 1, 1));
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let nets = Networks::default();
+        let recs: Vec<_> = (0..50)
+            .map(|i| rec(i * 61_000, "10.0.0.1", if i % 3 == 0 { "a.example" } else { "b.example" }, 443))
+            .collect();
+        let mut whole = Aggregate::new();
+        recs.iter().for_each(|r| whole.fold(r, &nets));
+        let (mut x, mut y) = (Aggregate::new(), Aggregate::new());
+        recs[..20].iter().for_each(|r| y.fold(r, &nets));
+        recs[20..].iter().for_each(|r| x.fold(r, &nets));
+        x.merge(y);
+        let (w, x) = (whole.canonical(), x.canonical());
+        assert_eq!(w.dests, x.dests);
+        assert_eq!(w.sorted_channels(), x.sorted_channels());
+    }
+
+    #[test]
+    fn times_cap_is_path_independent() {
+        let mut a = Times::default();
+        let mut b = Times::default();
+        let mut c = Times::default();
+        for i in 0..(TIME_CAP as i64 * 3) {
+            a.push(i * 1000);
+            if i % 2 == 0 {
+                b.push(i * 1000)
+            } else {
+                c.push(i * 1000)
+            }
+        }
+        a.normalize();
+        b.merge(c);
+        assert_eq!(a, b);
+        assert!(a.buckets.len() <= TIME_CAP && a.res_s == 4);
+    }
+
+    #[test]
+    fn capped_set_keeps_smallest() {
+        let mut s = CappedSet::default();
+        for i in (0..100).rev() {
+            s.insert(&format!("u{i:03}"));
+        }
+        assert_eq!(s.values.len(), SET_CAP);
+        assert!(s.truncated);
+        assert_eq!(s.values.first().map(String::as_str), Some("u000"));
+    }
+}

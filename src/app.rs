@@ -1,0 +1,151 @@
+//! Top level: validated options in, reports out, exit code back.
+
+use crate::cli::{Command, ScanArgs};
+use crate::config::Networks;
+use crate::findings::{self, BuildOptions};
+use crate::formats::{self, FORMATS};
+use crate::input;
+use crate::report::{self, Run, RunOptions, Window};
+use crate::scan::{self, ScanOptions};
+use crate::time::{rfc3339, Zone};
+use anyhow::{anyhow, bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+
+/// Exit codes.
+pub const EXIT_OK: u8 = 0;
+/// Usage or input errors: bad flags, unreadable files, unknown formats.
+pub const EXIT_INPUT: u8 = 2;
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cmd: Command) -> Result<u8> {
+    match cmd {
+        Command::Formats => {
+            print_formats(&mut std::io::stdout().lock())?;
+            Ok(EXIT_OK)
+        }
+        Command::Scan(args) => scan(&args),
+    }
+}
+
+fn print_formats<W: Write>(w: &mut W) -> std::io::Result<()> {
+    for f in FORMATS {
+        writeln!(w, "{:<12} {}", f.name(), f.title())?;
+        let fields: Vec<&str> = f.fields().iter().map(|x| x.as_str()).collect();
+        writeln!(w, "{:<12} fields: {}", "", fields.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Validated scan settings built from the flags.
+fn scan_options(args: &ScanArgs) -> Result<ScanOptions> {
+    let format = match &args.format {
+        Some(name) => Some(formats::by_name(name).ok_or_else(|| {
+            anyhow!(
+                "unknown format '{name}' (known: {})",
+                FORMATS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let nets = match &args.internal {
+        Some(list) => Networks::parse(list).map_err(|e| anyhow!("--internal: {e}"))?,
+        None => Networks::default(),
+    };
+    let zone = Zone::parse(&args.tz).map_err(|e| anyhow!("--tz: {e}"))?;
+    let mut opts = ScanOptions {
+        format,
+        no_mmap: args.no_mmap,
+        nets,
+        zone,
+        year: args.year,
+        ..ScanOptions::default()
+    };
+    if let Some(c) = args.chunk_size {
+        if c == 0 {
+            bail!("--chunk-size must be at least 1");
+        }
+        opts.chunk_bytes = c;
+        opts.stream_block = c;
+    }
+    Ok(opts)
+}
+
+fn progress_bar(args: &ScanArgs, total: u64) -> ProgressBar {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}") {
+        pb.set_style(style);
+    }
+    pb
+}
+
+fn scan(args: &ScanArgs) -> Result<u8> {
+    let mut opts = scan_options(args)?;
+    let sources = input::expand(&args.paths).context("cannot list inputs")?;
+    if sources.is_empty() {
+        bail!(
+            "no input files found in {}",
+            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let total: u64 = sources
+        .iter()
+        .filter_map(|s| match s {
+            input::Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            input::Source::Stdin => None,
+        })
+        .sum();
+    opts.progress = progress_bar(args, total);
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("cannot start worker threads")?;
+    let result = pool.install(|| scan::scan(&sources, &opts));
+    opts.progress.finish_and_clear();
+
+    let findings = pool.install(|| findings::build(&result.agg, &BuildOptions::default()));
+    let run = Run {
+        seam_version: env!("CARGO_PKG_VERSION"),
+        inputs: sources.iter().map(|s| s.display()).collect(),
+        options: RunOptions {
+            format: args.format.clone(),
+            internal: opts.nets.ranges().iter().map(|n| n.to_string()).collect(),
+            tz: args.tz.clone(),
+            year: args.year,
+        },
+        window: Window {
+            first: result.agg.traffic.first_ms.map(rfc3339),
+            last: result.agg.traffic.last_ms.map(rfc3339),
+        },
+        traffic: result.agg.traffic,
+        channels: result.agg.channels.len(),
+        files: result.files.clone(),
+    };
+    if let Some(path) = &args.register {
+        let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        report::csv::write_register(std::io::BufWriter::new(f), &findings).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.json {
+        let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        report::json::write(std::io::BufWriter::new(f), &run, &findings).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !args.quiet {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        report::terminal::print(&mut out, &run, &findings, 0, args.top)?;
+        out.flush()?;
+    }
+    let mut code = EXIT_OK;
+    for (path, err) in result.errors() {
+        eprintln!("seam: {}: {err}", report::terminal::safe(path));
+        code = EXIT_INPUT;
+    }
+    Ok(code)
+}

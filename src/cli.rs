@@ -1,0 +1,75 @@
+//! Command-line flags (raw; validated in [`crate::app`]). Flag names are a
+//! contract with users' scripts: add, never rename.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seam",
+    version,
+    about = "Find the integrations nobody documented: fingerprint machine-to-machine traffic in firewall and proxy logs and reconcile it with the integration inventory."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan log files and folders and report integrations.
+    Scan(ScanArgs),
+    /// List the supported log formats and the fields each carries.
+    Formats,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ScanArgs {
+    /// Log files or folders (recursed in sorted order, hidden files skipped); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Force a format for every input instead of detecting it per file (see `seam formats`).
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+
+    /// Read files instead of memory-mapping them.
+    #[arg(long)]
+    pub no_mmap: bool,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Internal networks, comma-separated CIDRs (default: RFC 1918, RFC 6598, loopback, link-local, fc00::/7).
+    #[arg(long, value_name = "CIDR,...")]
+    pub internal: Option<String>,
+
+    /// Write the risk register as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub register: Option<PathBuf>,
+
+    /// Write the full report as JSON.
+    #[arg(long, value_name = "FILE.json")]
+    pub json: Option<PathBuf>,
+
+    /// Time zone of log times that carry none, and of schedules: UTC, +HH:MM or an IANA name.
+    #[arg(long, value_name = "TZ", default_value = "UTC")]
+    pub tz: String,
+
+    /// Year for syslog time stamps without one (default: each file's modification time).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// How many findings the terminal summary lists.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// No summary on standard output and no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Chunk size in bytes for parallel parsing (tuning and tests).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub chunk_size: Option<usize>,
+}

@@ -1,0 +1,74 @@
+//! Splitting a buffer into line-aligned chunks.
+//!
+//! Invariant: every range but the last ends just after a `\n`, and the
+//! ranges cover the buffer exactly, in order. A line is never cut in two, so
+//! the result of parsing does not depend on where the cuts fall.
+
+use std::ops::Range;
+
+/// Splits `buf` into at most `n` ranges of roughly equal size, each ending
+/// after a newline (the last one ends at the end of the buffer).
+pub fn split(buf: &[u8], n: usize) -> Vec<Range<usize>> {
+    let n = n.max(1);
+    let target = buf.len().div_ceil(n).max(1);
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    while start < buf.len() {
+        let want = start.saturating_add(target).min(buf.len());
+        let end = if want >= buf.len() {
+            buf.len()
+        } else {
+            match memchr::memchr(b'\n', buf.get(want..).unwrap_or_default()) {
+                Some(i) => want + i + 1,
+                None => buf.len(),
+            }
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Index just past the last `\n` in `buf` (0 when there is none).
+pub fn last_line_end(buf: &[u8]) -> usize {
+    memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1)
+}
+
+/// Iterates over the lines of a chunk, without their `\n`. A chunk that ends
+/// with `\n` yields no empty line after it; a last line without newline is
+/// yielded.
+pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let empty = chunk.is_empty();
+    body.split(|&b| b == b'\n').filter(move |_| !empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_and_align() {
+        let buf = b"aa\nbbbb\nc\n\ndddddd\nlast";
+        for n in [1, 2, 3, 7, 64] {
+            let r = split(buf, n);
+            assert_eq!(r.first().map(|r| r.start), Some(0));
+            assert_eq!(r.last().map(|r| r.end), Some(buf.len()));
+            for w in r.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+                assert_eq!(buf[w[0].end - 1], b'\n');
+            }
+            let joined: Vec<&[u8]> = r.iter().flat_map(|r| lines(&buf[r.clone()])).collect();
+            assert_eq!(joined, lines(buf).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn line_iteration_edges() {
+        assert_eq!(lines(b"").count(), 0);
+        assert_eq!(lines(b"\n").collect::<Vec<_>>(), vec![&b""[..]]);
+        assert_eq!(lines(b"a\nb").collect::<Vec<_>>(), vec![&b"a"[..], b"b"]);
+        assert_eq!(lines(b"a\n\nb\n").count(), 3);
+        assert_eq!(split(b"", 4).len(), 0);
+    }
+}

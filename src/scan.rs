@@ -1,0 +1,280 @@
+//! The scan driver: inputs → format detection → parallel parse and fold →
+//! merged [`Aggregate`] plus per-file [`ParseStats`].
+//!
+//! Whole files are cut into line-aligned chunks parsed in parallel; streams
+//! (stdin, .gz, .zst) are decompressed on their own thread, which hands
+//! line-aligned blocks to the parser threads. Chunks are processed in waves
+//! so that only a bounded number of chunk aggregates exist at once.
+
+use crate::aggregate::Aggregate;
+use crate::config::Networks;
+use crate::formats::{self, Format, LineError, LineParser};
+use crate::input::{self, chunk, Blocks, Compression, Opened, Source};
+use crate::stats::ParseStats;
+use crate::time::{civil_from_seconds, TimeCtx, Zone};
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Default size of a chunk of a whole file.
+pub const CHUNK_BYTES: usize = 4 << 20;
+/// How many bytes of a file format detection looks at.
+pub const HEAD_BYTES: usize = 64 << 10;
+
+/// What a scan needs to know.
+#[derive(Clone)]
+pub struct ScanOptions {
+    /// Forced format (`--format`); `None` detects per file.
+    pub format: Option<&'static dyn Format>,
+    pub no_mmap: bool,
+    /// Split each whole file into exactly this many chunks (tests); `None`
+    /// splits by [`ScanOptions::chunk_bytes`].
+    pub chunks: Option<usize>,
+    pub chunk_bytes: usize,
+    pub stream_block: usize,
+    pub nets: Networks,
+    pub zone: Zone,
+    /// Year for syslog stamps without one; `None` takes the file's mtime.
+    pub year: Option<i32>,
+    pub progress: ProgressBar,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            format: None,
+            no_mmap: false,
+            chunks: None,
+            chunk_bytes: CHUNK_BYTES,
+            stream_block: input::STREAM_BLOCK,
+            nets: Networks::default(),
+            zone: Zone::default(),
+            year: None,
+            progress: ProgressBar::hidden(),
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub format: Option<&'static str>,
+    pub compression: &'static str,
+    #[serde(flatten)]
+    pub stats: ParseStats,
+    /// Why the file could not be read or recognised (then it counts as an
+    /// input error and seam exits 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The merged result of a scan.
+pub struct ScanResult {
+    pub agg: Aggregate,
+    pub files: Vec<FileReport>,
+}
+
+impl ScanResult {
+    pub fn errors(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().filter_map(|f| f.error.as_deref().map(|e| (f.path.as_str(), e)))
+    }
+}
+
+/// Scans every source; files are processed in parallel, each file's chunks too.
+pub fn scan(sources: &[Source], opts: &ScanOptions) -> ScanResult {
+    let results: Vec<(Aggregate, FileReport)> = sources.par_iter().map(|s| scan_source(s, opts)).collect();
+    let mut agg = Aggregate::new();
+    let mut files = Vec::with_capacity(results.len());
+    for (a, f) in results {
+        agg.merge(a);
+        files.push(f);
+    }
+    ScanResult {
+        agg: agg.canonical(),
+        files,
+    }
+}
+
+fn comp_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "none",
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    }
+}
+
+/// Scans one input.
+pub fn scan_source(src: &Source, opts: &ScanOptions) -> (Aggregate, FileReport) {
+    let path = src.display();
+    let mut report = FileReport {
+        path: path.clone(),
+        format: None,
+        compression: "none",
+        stats: ParseStats::default(),
+        error: None,
+    };
+    let (opened, meta) = match input::open(src, opts.no_mmap) {
+        Ok(o) => o,
+        Err(e) => {
+            report.error = Some(format!("cannot read: {e}"));
+            return (Aggregate::new(), report);
+        }
+    };
+    let mtime = meta.mtime.or_else(|| stdin_mtime(src));
+    let ctx = TimeCtx {
+        year: opts.year.unwrap_or_else(|| mtime.map_or(1970, |m| civil_from_seconds(m).0 as i32)),
+        zone: opts.zone,
+        ref_ms: if opts.year.is_some() { None } else { mtime.map(|m| m * 1000) },
+    };
+    match opened {
+        Opened::Whole(data) => {
+            let head = data.get(..HEAD_BYTES.min(data.len())).unwrap_or_default();
+            let parser = match bind(head, opts, &mut report) {
+                Some(p) => p,
+                None => return (Aggregate::new(), report),
+            };
+            let (agg, stats) = scan_whole(&data, parser.as_ref(), &ctx, opts);
+            report.stats = stats;
+            (agg, report)
+        }
+        Opened::Stream(reader, comp) => {
+            report.compression = comp_name(comp);
+            scan_stream(reader, &ctx, opts, report)
+        }
+    }
+}
+
+fn stdin_mtime(src: &Source) -> Option<i64> {
+    if *src != Source::Stdin {
+        return None;
+    }
+    let m = std::fs::metadata("/dev/stdin").ok()?.modified().ok()?;
+    m.duration_since(std::time::SystemTime::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)
+}
+
+fn bind(head: &[u8], opts: &ScanOptions, report: &mut FileReport) -> Option<Box<dyn LineParser>> {
+    let format = match opts.format.or_else(|| formats::detect(head)) {
+        Some(f) => f,
+        None if head.iter().all(|b| b.is_ascii_whitespace()) => formats::FORMATS.first().copied()?,
+        None => {
+            report.error = Some(
+                "unknown log format (no supported format recognises its first lines; see `seam formats`, or force one with --format)"
+                    .into(),
+            );
+            return None;
+        }
+    };
+    report.format = Some(format.name());
+    match formats::bind(format, head) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            report.error = Some(format!("{}: {e}", format.name()));
+            None
+        }
+    }
+}
+
+/// Parses and folds a whole buffer, chunked per `opts`.
+pub fn scan_whole(data: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, opts: &ScanOptions) -> (Aggregate, ParseStats) {
+    let n = opts.chunks.unwrap_or_else(|| data.len().div_ceil(opts.chunk_bytes.max(1)).max(1));
+    let ranges = chunk::split(data, n);
+    let wave = rayon::current_num_threads().max(1) * 4;
+    let mut agg = Aggregate::new();
+    let mut stats = ParseStats::default();
+    for group in ranges.chunks(wave) {
+        let parts: Vec<(Aggregate, ParseStats)> = group
+            .par_iter()
+            .map(|r| {
+                let bytes = data.get(r.clone()).unwrap_or_default();
+                let out = parse_chunk(bytes, parser, ctx, &opts.nets);
+                opts.progress.inc(bytes.len() as u64);
+                out
+            })
+            .collect();
+        for (a, s) in parts {
+            agg.merge(a);
+            stats.append(s);
+        }
+    }
+    (agg, stats)
+}
+
+fn scan_stream(
+    reader: Box<dyn std::io::Read + Send>,
+    ctx: &TimeCtx,
+    opts: &ScanOptions,
+    mut report: FileReport,
+) -> (Aggregate, FileReport) {
+    let threads = rayon::current_num_threads().max(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+    let block = opts.stream_block;
+    let reader_thread = std::thread::spawn(move || {
+        let mut blocks = Blocks::new(reader, block);
+        loop {
+            match blocks.next_block() {
+                Ok(Some(b)) => {
+                    if tx.send(Ok(b)).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    let mut agg = Aggregate::new();
+    let mut parser: Option<Box<dyn LineParser>> = None;
+    for item in rx {
+        let block = match item {
+            Ok(b) => b,
+            Err(e) => {
+                report.error = Some(format!("cannot read: {e}"));
+                break;
+            }
+        };
+        if parser.is_none() {
+            let head = block.get(..HEAD_BYTES.min(block.len())).unwrap_or_default();
+            match bind(head, opts, &mut report) {
+                Some(p) => parser = Some(p),
+                None => break,
+            }
+        }
+        let Some(p) = parser.as_deref() else { break };
+        let stream_opts = ScanOptions {
+            chunks: Some(threads),
+            ..opts.clone()
+        };
+        let (a, s) = scan_whole(&block, p, ctx, &stream_opts);
+        agg.merge(a);
+        report.stats.append(s);
+    }
+    let _ = reader_thread.join();
+    (agg, report)
+}
+
+/// Parses and folds the lines of one chunk.
+pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &Networks) -> (Aggregate, ParseStats) {
+    let mut agg = Aggregate::new();
+    let mut stats = ParseStats::default();
+    for raw in chunk::lines(chunk) {
+        stats.lines += 1;
+        let line = formats::trim_line(raw);
+        if line.is_empty() {
+            stats.ignore("empty line");
+            continue;
+        }
+        match parser.parse(line, ctx) {
+            Ok(rec) => {
+                stats.parsed += 1;
+                agg.fold(&rec, nets);
+            }
+            Err(LineError::Ignored(r)) => stats.ignore(r),
+            Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
+        }
+    }
+    (agg, stats)
+}
