@@ -267,11 +267,8 @@ pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &
             stats.ignore("empty line");
             continue;
         }
-        match parser.parse(line, ctx) {
-            Ok(rec) => {
-                stats.parsed += 1;
-                agg.fold(&rec, nets);
-            }
+        match parser.parse_multi(line, ctx, &mut |rec| agg.fold(&rec, nets)) {
+            Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
         }
