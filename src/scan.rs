@@ -8,8 +8,8 @@
 
 use crate::aggregate::Aggregate;
 use crate::config::Networks;
-use crate::formats::{self, Format, LineError, LineParser};
-use crate::input::{self, chunk, Blocks, Compression, Opened, Source};
+use crate::formats::{self, Format, Framing, LineError, LineParser};
+use crate::input::{self, chunk, framing, Blocks, Compression, Opened, Source};
 use crate::stats::ParseStats;
 use crate::time::{civil_from_seconds, TimeCtx, Zone};
 use indicatif::ProgressBar;
@@ -175,21 +175,60 @@ fn bind(head: &[u8], opts: &ScanOptions, report: &mut FileReport) -> Option<Box<
     }
 }
 
+/// The framing to use for a file: JSON files that hold one object per line
+/// are read as lines (cheaper, and the same records).
+fn effective_framing(parser: &dyn LineParser, head: &[u8]) -> Framing {
+    match parser.framing() {
+        Framing::Json if framing::is_ndjson(head) => Framing::Lines,
+        f => f,
+    }
+}
+
 /// Parses and folds a whole buffer, chunked per `opts`.
 pub fn scan_whole(data: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, opts: &ScanOptions) -> (Aggregate, ParseStats) {
+    let head = data.get(..HEAD_BYTES.min(data.len())).unwrap_or_default();
+    scan_framed(data, parser, effective_framing(parser, head), ctx, opts)
+}
+
+fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &TimeCtx, opts: &ScanOptions) -> (Aggregate, ParseStats) {
     let n = opts.chunks.unwrap_or_else(|| data.len().div_ceil(opts.chunk_bytes.max(1)).max(1));
-    let ranges = chunk::split(data, n);
+    // Each unit of parallel work is a list of record ranges: one range for
+    // line and CSV framing (records are found inside it), one range per
+    // record for JSON.
+    let units: Vec<Vec<std::ops::Range<usize>>> = match framing {
+        Framing::Lines => chunk::split(data, n).into_iter().map(|r| vec![r]).collect(),
+        Framing::QuotedCsv => framing::split_csv(data, n).into_iter().map(|r| vec![r]).collect(),
+        Framing::Json => {
+            let (recs, rest) = framing::json_records(data);
+            let mut recs = recs;
+            if rest < data.len() {
+                recs.push(rest..data.len());
+            }
+            let per = recs.len().div_ceil(n.max(1)).max(1);
+            recs.chunks(per).map(<[_]>::to_vec).collect()
+        }
+    };
     let wave = rayon::current_num_threads().max(1) * 4;
     let mut agg = Aggregate::new();
     let mut stats = ParseStats::default();
-    for group in ranges.chunks(wave) {
+    for group in units.chunks(wave) {
         let parts: Vec<(Aggregate, ParseStats)> = group
             .par_iter()
-            .map(|r| {
-                let bytes = data.get(r.clone()).unwrap_or_default();
-                let out = parse_chunk(bytes, parser, ctx, &opts.nets);
-                opts.progress.inc(bytes.len() as u64);
-                out
+            .map(|ranges| {
+                let mut agg = Aggregate::new();
+                let mut stats = ParseStats::default();
+                let mut bytes = 0;
+                for r in ranges {
+                    let part = data.get(r.clone()).unwrap_or_default();
+                    bytes += part.len();
+                    match framing {
+                        Framing::Lines => parse_records(chunk::lines(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                        Framing::QuotedCsv => parse_records(framing::csv_records(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                        Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                    }
+                }
+                opts.progress.inc(bytes as u64);
+                (agg, stats)
             })
             .collect();
         for (a, s) in parts {
@@ -198,6 +237,16 @@ pub fn scan_whole(data: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, opts: &Sc
         }
     }
     (agg, stats)
+}
+
+/// End of the last complete record of a stream block (the rest is carried
+/// into the next block).
+fn complete_prefix(framing: Framing, buf: &[u8]) -> usize {
+    match framing {
+        Framing::Lines => chunk::last_line_end(buf),
+        Framing::QuotedCsv => framing::csv_complete_prefix(buf),
+        Framing::Json => framing::json_records(buf).1,
+    }
 }
 
 fn scan_stream(
@@ -260,7 +309,21 @@ fn scan_stream(
 pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &Networks) -> (Aggregate, ParseStats) {
     let mut agg = Aggregate::new();
     let mut stats = ParseStats::default();
-    for raw in chunk::lines(chunk) {
+    parse_records(chunk::lines(chunk), parser, ctx, nets, &mut agg, &mut stats);
+    (agg, stats)
+}
+
+/// Parses and folds records (lines, CSV records or JSON values); each counts
+/// as one line in the statistics.
+fn parse_records<'a>(
+    records: impl Iterator<Item = &'a [u8]>,
+    parser: &dyn LineParser,
+    ctx: &TimeCtx,
+    nets: &Networks,
+    agg: &mut Aggregate,
+    stats: &mut ParseStats,
+) {
+    for raw in records {
         stats.lines += 1;
         let line = formats::trim_line(raw);
         if line.is_empty() {
@@ -273,5 +336,4 @@ pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
         }
     }
-    (agg, stats)
 }
