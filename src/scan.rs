@@ -276,7 +276,14 @@ fn scan_stream(
         }
     });
     let mut agg = Aggregate::new();
-    let mut parser: Option<Box<dyn LineParser>> = None;
+    let mut parser: Option<(Box<dyn LineParser>, Framing)> = None;
+    let stream_opts = ScanOptions {
+        chunks: Some(threads),
+        ..opts.clone()
+    };
+    // A record cut by the end of a block (a pretty-printed JSON object, a
+    // CSV record with a quoted newline) is carried into the next block.
+    let mut carry: Vec<u8> = Vec::new();
     for item in rx {
         let block = match item {
             Ok(b) => b,
@@ -288,18 +295,28 @@ fn scan_stream(
         if parser.is_none() {
             let head = block.get(..HEAD_BYTES.min(block.len())).unwrap_or_default();
             match bind(head, opts, &mut report) {
-                Some(p) => parser = Some(p),
+                Some(p) => {
+                    let f = effective_framing(p.as_ref(), head);
+                    parser = Some((p, f));
+                }
                 None => break,
             }
         }
-        let Some(p) = parser.as_deref() else { break };
-        let stream_opts = ScanOptions {
-            chunks: Some(threads),
-            ..opts.clone()
-        };
-        let (a, s) = scan_whole(&block, p, ctx, &stream_opts);
+        let Some((p, framing)) = parser.as_ref() else { break };
+        let mut buf = std::mem::take(&mut carry);
+        buf.extend_from_slice(&block);
+        let cut = complete_prefix(*framing, &buf);
+        carry = buf.split_off(cut);
+        let (a, s) = scan_framed(&buf, p.as_ref(), *framing, ctx, &stream_opts);
         agg.merge(a);
         report.stats.append(s);
+    }
+    if let Some((p, framing)) = parser.as_ref() {
+        if !carry.is_empty() {
+            let (a, s) = scan_framed(&carry, p.as_ref(), *framing, ctx, &stream_opts);
+            agg.merge(a);
+            report.stats.append(s);
+        }
     }
     let _ = reader_thread.join();
     (agg, report)
@@ -334,6 +351,94 @@ fn parse_records<'a>(
             Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Field, LineResult};
+    use crate::record::Record;
+
+    /// A JSON-framed format for tests: `{"src": "IP", "host": "NAME"}`.
+    struct TestJson;
+
+    impl Format for TestJson {
+        fn name(&self) -> &'static str {
+            "test-json"
+        }
+        fn title(&self) -> &'static str {
+            "test"
+        }
+        fn fields(&self) -> &'static [Field] {
+            &[]
+        }
+        fn sniff(&self, _: &[u8]) -> bool {
+            true
+        }
+        fn framing(&self) -> Framing {
+            Framing::Json
+        }
+        fn parse<'a>(&self, line: &'a [u8], _: &TimeCtx) -> LineResult<'a> {
+            let v: serde_json::Value = serde_json::from_slice(line).map_err(|_| LineError::Skipped("bad json"))?;
+            let src = v.get("src").and_then(|s| s.as_str()).and_then(|s| s.parse().ok());
+            let host = v
+                .get("host")
+                .and_then(|s| s.as_str())
+                .map(|h| std::borrow::Cow::Owned(h.to_string()));
+            Ok(Record {
+                src_ip: src,
+                dst_host: host,
+                dst_port: Some(443),
+                ..Record::default()
+            })
+        }
+    }
+
+    static TEST_JSON: TestJson = TestJson;
+
+    fn doc(n: usize) -> Vec<u8> {
+        let mut s = String::from("[\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "  {{\n    \"src\": \"10.0.0.{}\",\n    \"host\": \"h{}.example\"\n  }}{}\n",
+                i % 5,
+                i % 3,
+                if i + 1 < n { "," } else { "" }
+            ));
+        }
+        s.push_str("]\n");
+        s.into_bytes()
+    }
+
+    #[test]
+    fn pretty_json_gives_the_same_records_whole_and_streamed_in_small_blocks() {
+        let data = doc(40);
+        let opts = ScanOptions {
+            format: Some(&TEST_JSON),
+            ..ScanOptions::default()
+        };
+        let parser = formats::bind(&TEST_JSON, &data).expect("bind");
+        let (whole, ws) = scan_whole(&data, parser.as_ref(), &TimeCtx::default(), &opts);
+        assert_eq!((ws.lines, ws.parsed, ws.skipped), (40, 40, 0));
+        for block in [7, 64, 1000] {
+            let report = FileReport {
+                path: "-".into(),
+                format: None,
+                compression: "none",
+                stats: ParseStats::default(),
+                error: None,
+            };
+            let o = ScanOptions {
+                stream_block: block,
+                ..opts.clone()
+            };
+            let (agg, r) = scan_stream(Box::new(std::io::Cursor::new(data.clone())), &TimeCtx::default(), &o, report);
+            assert_eq!((r.stats.lines, r.stats.parsed, r.stats.skipped), (40, 40, 0), "block {block}");
+            let a = serde_json::to_string(&agg.canonical()).expect("json");
+            let b = serde_json::to_string(&whole.clone().canonical()).expect("json");
+            assert_eq!(a, b, "block {block}");
         }
     }
 }
