@@ -107,7 +107,17 @@ fn extras(args: &ScanArgs) -> Result<Extras> {
         bail!("--fail-on {fail_on} needs --baseline PREVIOUS.json to tell new and changed findings");
     }
     let pseudo = match &args.pseudonymize {
-        Some(key) => Some(Pseudonymizer::new(key).map_err(|e| anyhow!(e))?),
+        Some(key) => {
+            // `@FILE` reads the key from a file, so it shows in no process list or shell history.
+            let key = match key.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("--pseudonymize: cannot read key file {path}"))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string(),
+                None => key.clone(),
+            };
+            Some(Pseudonymizer::new(&key).map_err(|e| anyhow!(e))?)
+        }
         None => None,
     };
     Ok(Extras {

@@ -84,8 +84,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "WHAT", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 
-    /// Replace user names everywhere with a keyed hash (u- and 12 hex digits, HMAC-SHA256 with KEY).
-    #[arg(long, value_name = "KEY")]
+    /// Replace user names everywhere with a keyed hash (u- and 12 hex digits, HMAC-SHA256 with KEY);
+    /// `@FILE` reads the key from the file's first line.
+    #[arg(long, value_name = "KEY|@FILE")]
     pub pseudonymize: Option<String>,
 
     /// How many findings the terminal summary lists.

@@ -505,6 +505,10 @@ fn pseudonymize_replaces_user_names_everywhere() {
     // Same key, same pseudonym; another key, another.
     let again = full(tmp.path(), &["--pseudonymize", "correct horse"]);
     assert_eq!(again.row("api.payroll.example.com")["users"], payroll["users"]);
+    let key_file = tmp.path().join("key");
+    std::fs::write(&key_file, "correct horse\n").unwrap();
+    let from_file = full(tmp.path(), &["--pseudonymize", &format!("@{}", key_file.display())]);
+    assert_eq!(from_file.row("api.payroll.example.com")["users"], payroll["users"]);
     let other = full(tmp.path(), &["--pseudonymize", "battery staple"]);
     assert_ne!(other.row("api.payroll.example.com")["users"], payroll["users"]);
 }
