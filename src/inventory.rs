@@ -1180,6 +1180,27 @@ mod tests {
     }
 
     #[test]
+    fn junk_never_panics() {
+        // A deterministic stream of hostile bytes, cut into rows under a valid header.
+        let alphabet: &[u8] = b",;\"\n\r*./:-[]09azAZ \t\x00\xff\xc3\xa9=@+";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..300 {
+            let mut data = HEADER.as_bytes().to_vec();
+            for _ in 0..200 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                data.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let _ = Inventory::parse(&data);
+            let text = String::from_utf8_lossy(&data[HEADER.len()..]).into_owned();
+            let _ = Frequency::parse(&text);
+            let _ = DestSpec::parse(&text);
+            let _ = PortRange::parse(&text);
+        }
+    }
+
+    #[test]
     fn column_letters() {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
