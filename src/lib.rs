@@ -15,6 +15,8 @@ pub mod config;
 pub mod findings;
 pub mod fingerprint;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod inventory;
 pub mod pseudo;
