@@ -215,7 +215,7 @@ fn observe(f: &Finding, idx: &ChannelIndex<'_>) -> Observed {
     let mut seen_src = BTreeSet::new();
     for (src, s) in chans {
         seen_src.insert(*src);
-        o.ips.extend(s.dst_ips.values.iter().filter_map(|v| v.parse::<IpAddr>().ok()));
+        o.ips.extend(s.dst_ips.iter().copied());
         o.times.extend(s.times.seconds());
         if s.connections > 0 {
             o.first_ms = Some(o.first_ms.map_or(s.first_ms, |t| t.min(s.first_ms)));
@@ -406,7 +406,7 @@ fn channel_views(agg: &Aggregate) -> Vec<ChannelView> {
                 crate::aggregate::Dest::Host(h) => (Some(h.clone()), Vec::new()),
                 crate::aggregate::Dest::Ip(ip) => (None, vec![*ip]),
             };
-            ips.extend(s.dst_ips.values.iter().filter_map(|v| v.parse::<IpAddr>().ok()));
+            ips.extend(s.dst_ips.iter().copied());
             let port = if k.port == 0 { None } else { Some(k.port) };
             Some(ChannelView {
                 host,
