@@ -10,8 +10,10 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_vpc;
 pub mod combined;
 pub mod fortigate;
+pub mod json_de;
 pub mod kv;
 pub mod squid;
 pub mod syslog;
@@ -180,7 +182,12 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
