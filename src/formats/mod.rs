@@ -10,6 +10,7 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
 pub mod aws_vpc;
 pub mod combined;
 pub mod fortigate;
@@ -187,6 +188,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &fortigate::FortiGate,
     &combined::Combined,
     &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
 ];
 
 /// Looks a format up by its `--format` name.
