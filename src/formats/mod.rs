@@ -12,6 +12,7 @@ use crate::time::TimeCtx;
 
 pub mod aws_elb;
 pub mod aws_vpc;
+pub mod azure_nsg;
 pub mod combined;
 pub mod fortigate;
 pub mod json_de;
@@ -189,6 +190,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &combined::Combined,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
 ];
 
 /// Looks a format up by its `--format` name.
