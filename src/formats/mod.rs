@@ -12,6 +12,7 @@ use crate::time::TimeCtx;
 
 pub mod aws_elb;
 pub mod aws_vpc;
+pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod combined;
 pub mod fortigate;
@@ -191,6 +192,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
 ];
 
 /// Looks a format up by its `--format` name.
