@@ -16,6 +16,7 @@ pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod combined;
 pub mod fortigate;
+pub mod gcp_vpc;
 pub mod json_de;
 pub mod kv;
 pub mod squid;
@@ -193,6 +194,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
     &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
 ];
 
 /// Looks a format up by its `--format` name.
