@@ -22,6 +22,7 @@ pub mod kv;
 pub mod squid;
 pub mod syslog;
 pub mod url;
+pub mod zeek;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -195,6 +196,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &azure_nsg::AzureNsgFlow,
     &azure_firewall::AzureFirewall,
     &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
 ];
 
 /// Looks a format up by its `--format` name.
