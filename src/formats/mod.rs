@@ -23,6 +23,7 @@ pub mod squid;
 pub mod syslog;
 pub mod url;
 pub mod zeek;
+pub mod zeek_json;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -197,6 +198,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &azure_firewall::AzureFirewall,
     &gcp_vpc::GcpVpcFlow,
     &zeek::Zeek,
+    &zeek_json::ZeekJson,
 ];
 
 /// Looks a format up by its `--format` name.

@@ -324,58 +324,122 @@ impl LineParser for Bound {
             ..Record::default()
         };
         match schema.kind {
-            Kind::Conn => {
-                rec.proto = Proto::parse(raw.proto);
-                rec.service = self.text(raw.service);
-                rec.bytes_out = parse_u64(raw.orig_bytes);
-                rec.bytes_in = parse_u64(raw.resp_bytes);
-                if rec.proto == Proto::Tcp && matches!(raw.conn_state, b"REJ" | b"S0") {
-                    rec.action = Action::Denied;
-                }
-            }
-            Kind::Http => {
-                rec.proto = Proto::Tcp;
-                rec.method = self.text(raw.method);
-                rec.user_agent = self.text(raw.user_agent);
-                rec.status = parse_u16(raw.status);
-                rec.bytes_out = parse_u64(raw.req_len);
-                rec.bytes_in = parse_u64(raw.resp_len);
-                rec.user = self.text(raw.username).map(|u| match u {
-                    Cow::Borrowed(b) => Cow::Borrowed(account(b)),
-                    Cow::Owned(o) => Cow::Owned(account(&o).to_string()),
-                });
-                let connect = raw.method == b"CONNECT";
-                rec.scheme = if connect { Scheme::None } else { Scheme::Http };
-                if let Some(host) = self.text(raw.host) {
-                    set_name(&mut rec, host);
-                }
-                if let Some(uri) = self.text(raw.uri) {
-                    let parts = split_url(uri.as_bytes());
-                    rec.url_query = parts.query;
-                    if rec.dst_host.is_none() && (connect || uri.contains("://")) {
-                        let (h, _) = if connect {
-                            split_host_port(uri.as_bytes())
-                        } else {
-                            (parts.host, None)
-                        };
-                        if !h.is_empty() && parse_ip(h).is_none() {
-                            rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(h).into_owned()));
-                        }
-                    }
-                    if !connect {
-                        rec.url = Some(uri);
-                    }
-                }
-            }
-            Kind::Ssl => {
-                rec.proto = Proto::Tcp;
-                if let Some(sni) = self.text(raw.server_name) {
-                    set_name(&mut rec, sni);
-                }
-            }
+            Kind::Conn => apply_conn(
+                &mut rec,
+                Proto::parse(raw.proto),
+                self.text(raw.service),
+                parse_u64(raw.orig_bytes),
+                parse_u64(raw.resp_bytes),
+                raw.conn_state,
+            ),
+            Kind::Http => apply_http(
+                &mut rec,
+                Http {
+                    method: self.text(raw.method),
+                    host: self.text(raw.host),
+                    uri: self.text(raw.uri),
+                    user_agent: self.text(raw.user_agent),
+                    username: self.text(raw.username),
+                    status: parse_u16(raw.status),
+                    request_body_len: parse_u64(raw.req_len),
+                    response_body_len: parse_u64(raw.resp_len),
+                },
+            ),
+            Kind::Ssl => apply_ssl(&mut rec, self.text(raw.server_name)),
             Kind::Other => {}
         }
         Ok(rec)
+    }
+}
+
+/// conn.log semantics (shared with Zeek JSON): see the module doc.
+pub(super) fn apply_conn<'a>(
+    rec: &mut Record<'a>,
+    proto: Proto,
+    service: Option<Cow<'a, str>>,
+    orig_bytes: Option<u64>,
+    resp_bytes: Option<u64>,
+    conn_state: &[u8],
+) {
+    rec.proto = proto;
+    rec.service = service;
+    rec.bytes_out = orig_bytes;
+    rec.bytes_in = resp_bytes;
+    rec.action = if proto == Proto::Tcp && matches!(conn_state, b"REJ" | b"S0") {
+        Action::Denied
+    } else {
+        Action::Allowed
+    };
+}
+
+/// The http.log fields seam reads.
+pub(super) struct Http<'a> {
+    pub method: Option<Cow<'a, str>>,
+    pub host: Option<Cow<'a, str>>,
+    pub uri: Option<Cow<'a, str>>,
+    pub user_agent: Option<Cow<'a, str>>,
+    pub username: Option<Cow<'a, str>>,
+    pub status: Option<u16>,
+    pub request_body_len: Option<u64>,
+    pub response_body_len: Option<u64>,
+}
+
+/// http.log semantics (shared with Zeek JSON): the `Host` header names the
+/// destination, else the host of an absolute URI or a CONNECT target.
+pub(super) fn apply_http<'a>(rec: &mut Record<'a>, h: Http<'a>) {
+    rec.proto = Proto::Tcp;
+    rec.action = Action::Allowed;
+    rec.user_agent = h.user_agent;
+    rec.status = h.status;
+    rec.bytes_out = h.request_body_len;
+    rec.bytes_in = h.response_body_len;
+    rec.user = h.username.map(|u| match u {
+        Cow::Borrowed(b) => Cow::Borrowed(account(b)),
+        Cow::Owned(o) => Cow::Owned(account(&o).to_string()),
+    });
+    let connect = h.method.as_deref() == Some("CONNECT");
+    rec.method = h.method;
+    rec.scheme = if connect { Scheme::None } else { Scheme::Http };
+    if let Some(host) = h.host {
+        set_name(rec, host);
+    }
+    if let Some(uri) = h.uri {
+        let parts = split_url(uri.as_bytes());
+        rec.url_query = parts.query;
+        if rec.dst_host.is_none() && (connect || uri.contains("://")) {
+            let (host, _) = if connect {
+                split_host_port(uri.as_bytes())
+            } else {
+                (parts.host, None)
+            };
+            if !host.is_empty() && parse_ip(host).is_none() {
+                rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(host).into_owned()));
+            }
+        }
+        if !connect {
+            rec.url = Some(uri);
+        }
+    }
+}
+
+/// ssl.log semantics (shared with Zeek JSON): the SNI names the destination.
+pub(super) fn apply_ssl<'a>(rec: &mut Record<'a>, server_name: Option<Cow<'a, str>>) {
+    rec.proto = Proto::Tcp;
+    rec.action = Action::Allowed;
+    if let Some(sni) = server_name {
+        set_name(rec, sni);
+    }
+}
+
+/// Decodes `\xNN` escapes in text Zeek wrote (its JSON writer keeps them
+/// inside JSON strings), borrowing when there are none.
+pub(super) fn decode(t: Cow<'_, str>) -> Cow<'_, str> {
+    if !t.contains("\\x") {
+        return t;
+    }
+    match unescape(t.as_bytes()) {
+        Cow::Borrowed(_) => t,
+        Cow::Owned(o) => Cow::Owned(String::from_utf8_lossy(&o).into_owned()),
     }
 }
 
