@@ -120,6 +120,12 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "the oracle takes a `source_addr` key the collector added beside the tuple; seam takes the source of the flow tuple itself",
     ),
     (
+        "suricata-eve",
+        "icmp.json",
+        "time",
+        "the oracle takes the flow event's `timestamp` (when the flow timed out and was logged); seam takes `flow.start` (when the connection began)",
+    ),
+    (
         "fortigate-kv",
         "traffic_with_referrer.json",
         "coverage",

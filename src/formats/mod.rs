@@ -20,6 +20,7 @@ pub mod gcp_vpc;
 pub mod json_de;
 pub mod kv;
 pub mod squid;
+pub mod suricata;
 pub mod syslog;
 pub mod url;
 pub mod zeek;
@@ -199,6 +200,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &gcp_vpc::GcpVpcFlow,
     &zeek::Zeek,
     &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
 ];
 
 /// Looks a format up by its `--format` name.
