@@ -126,10 +126,28 @@ fn col_of(name: &[u8]) -> Col {
     }
 }
 
-/// True for a header line: it names `srcaddr` and does not start with a number.
+/// True for a header line: field names only (`version srcaddr ...` or
+/// `${version} ${srcaddr} ...`), among them `srcaddr` and `dstaddr`.
 fn is_header(line: &[u8]) -> bool {
-    let first = line.first().copied().unwrap_or(b'0');
-    !first.is_ascii_digit() && !is_object(line) && has(line, b"srcaddr") && has(line, b"dstaddr")
+    if !has(line, b"srcaddr") || !has(line, b"dstaddr") {
+        return false;
+    }
+    let name_like = |t: &[u8]| {
+        let t = t.strip_prefix(b"${").and_then(|n| n.strip_suffix(b"}")).unwrap_or(t);
+        t.first().is_some_and(u8::is_ascii_alphabetic)
+            && t.iter()
+                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+    };
+    let (mut rest, mut src, mut dst) = (line, false, false);
+    while let Some((tok, r)) = next_token(rest) {
+        if !name_like(tok) {
+            return false;
+        }
+        src |= col_of(tok) == Col::Src;
+        dst |= col_of(tok) == Col::Dst;
+        rest = r;
+    }
+    src && dst
 }
 
 /// The raw values of one record, before interpretation.
@@ -491,5 +509,8 @@ mod tests {
         assert!(AwsVpcFlow.sniff(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK"));
         assert!(!AwsVpcFlow.sniff(b"1700000000.123 245 10.1.2.3 TCP_MISS/200 5123 GET http://h/ - DIRECT/1.2.3.4 -"));
         assert!(!AwsVpcFlow.sniff(br#"{"src_ip":"10.0.0.1"}"#));
+        // A FortiGate config change that names policy addresses is no header.
+        assert!(!AwsVpcFlow.sniff(b"time=13:53:24 devname=fw type=event cfgattr=\"action[accept]srcaddr[a]dstaddr[b]\""));
+        assert!(AwsVpcFlow.sniff(b"${version} ${srcaddr} ${dstaddr} ${start}"));
     }
 }
