@@ -157,9 +157,14 @@ impl Format for SuricataEve {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        is_object(line)
-            && ((has(line, b"\"event_type\"") && (has(line, b"\"flow_id\"") || has(line, b"\"stats\"")))
-                || (has(line, b"\"flow_id\"") && has(line, b"\"src_ip\"") && has(line, b"\"dest_ip\"")))
+        if is_object(line) {
+            return (has(line, b"\"event_type\"") && (has(line, b"\"flow_id\"") || has(line, b"\"stats\"")))
+                || (has(line, b"\"flow_id\"") && has(line, b"\"src_ip\"") && has(line, b"\"dest_ip\""));
+        }
+        // A line of pretty-printed JSON: `"flow_id": 1,` or `"event_type": "flow",`.
+        const TYPES: &[&[u8]] = &[b"\"flow\"", b"\"http\"", b"\"tls\"", b"\"alert\"", b"\"dns\"", b"\"stats\""];
+        let l = line.trim_ascii_start();
+        l.starts_with(b"\"flow_id\":") || (l.starts_with(b"\"event_type\":") && TYPES.iter().any(|t| has(l, t)))
     }
 
     fn framing(&self) -> Framing {
@@ -343,5 +348,7 @@ mod tests {
         assert!(SuricataEve.sniff(br#"{"timestamp":"x","event_type":"stats","stats":{}}"#));
         assert!(!SuricataEve.sniff(br#"{"ts":1.0,"uid":"C1","id.orig_h":"10.0.0.1"}"#));
         assert!(!SuricataEve.sniff(br#"{"event_type":"login","user":"x"}"#));
+        assert!(SuricataEve.sniff(br#"  "event_type": "flow","#));
+        assert!(!SuricataEve.sniff(br#"  "event_type": "login","#));
     }
 }

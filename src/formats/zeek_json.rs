@@ -108,7 +108,12 @@ impl Format for ZeekJson {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        is_object(line) && has(line, b"\"id.orig_h\"") && (has(line, b"\"ts\"") || has(line, b"\"uid\""))
+        if is_object(line) {
+            has(line, b"\"id.orig_h\"") && (has(line, b"\"ts\"") || has(line, b"\"uid\""))
+        } else {
+            // A line of pretty-printed JSON.
+            line.trim_ascii_start().starts_with(b"\"id.orig_h\":")
+        }
     }
 
     fn framing(&self) -> Framing {
