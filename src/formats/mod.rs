@@ -10,12 +10,21 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod combined;
 pub mod fortigate;
+pub mod gcp_vpc;
+pub mod json_de;
 pub mod kv;
 pub mod squid;
+pub mod suricata;
 pub mod syslog;
 pub mod url;
+pub mod zeek;
+pub mod zeek_json;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -189,7 +198,19 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
