@@ -13,6 +13,8 @@ use crate::time::TimeCtx;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
+pub mod panos;
+pub mod qcsv;
 pub mod squid;
 pub mod syslog;
 pub mod url;
@@ -180,7 +182,13 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &panos::PanOs,
+    &panos::PanOsJson,
+    &combined::Combined,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
