@@ -10,6 +10,7 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod cisco_asa;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
@@ -187,6 +188,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &fortigate::FortiGate,
     &panos::PanOs,
     &panos::PanOsJson,
+    &cisco_asa::CiscoAsa,
     &combined::Combined,
 ];
 
