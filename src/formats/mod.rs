@@ -14,6 +14,7 @@ pub mod cisco_asa;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
+pub mod meraki;
 pub mod panos;
 pub mod qcsv;
 pub mod squid;
@@ -189,6 +190,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &panos::PanOs,
     &panos::PanOsJson,
     &cisco_asa::CiscoAsa,
+    &meraki::Meraki,
     &combined::Combined,
 ];
 
