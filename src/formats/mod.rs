@@ -11,6 +11,7 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod cisco_asa;
+pub mod cisco_wsa;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
@@ -185,6 +186,7 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
+    &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     &fortigate::FortiGate,
     &panos::PanOs,
