@@ -104,6 +104,8 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     ("panos", "udp_deny_csv.json", "src_port", PORT_OUT_OF_RANGE),
     ("panw-prisma-access", "udp_deny_csv.json", "src_port", PORT_OUT_OF_RANGE),
     ("panos", "network_threat_alert_2.json", "user", UPN_KEPT),
+    ("cisco-umbrella", "1.json", "src_ip", UMBRELLA_INTERNAL_IP),
+    ("cisco-umbrella", "3.json", "src_ip", UMBRELLA_INTERNAL_IP),
     ("cisco-asa", "test_106001.json", "coverage", ASA_NO_STAMP),
     ("cisco-asa", "test_106006.json", "coverage", ASA_NO_STAMP),
     ("cisco-asa", "test_ASA_106012.json", "coverage", ASA_NO_STAMP),
@@ -143,6 +145,11 @@ const ASA_NO_STAMP: &str = "the corpus message lost its syslog header, the only 
 /// FTD writes `User: Not Found` when the connection has no identity; the
 /// oracle keeps the placeholder as a user name, seam reports no user.
 const FTD_NO_USER: &str = "FTD's 'Not Found' placeholder is not a user; the oracle keeps it as one";
+
+/// Umbrella proxy logs carry the client's internal IP and the network's
+/// external (egress, NATed) IP; the oracle takes the external one as the
+/// source, seam the internal one, the host that made the request.
+const UMBRELLA_INTERNAL_IP: &str = "the oracle's source is the NATed egress IP; seam uses the internal client IP";
 
 /// The oracle cuts `user@domain` down to `user`; seam keeps cloud identities
 /// whole (`record::account`), since the domain tells tenants apart.

@@ -20,6 +20,7 @@ pub mod panos;
 pub mod qcsv;
 pub mod squid;
 pub mod syslog;
+pub mod umbrella;
 pub mod url;
 
 /// Why a line did not become a [`Record`].
@@ -193,6 +194,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &panos::PanOsJson,
     &cisco_asa::CiscoAsa,
     &meraki::Meraki,
+    &umbrella::Umbrella,
     &combined::Combined,
 ];
 
