@@ -149,7 +149,10 @@ fn parse_line<'a>(line: &'a [u8], ctx: &TimeCtx, mode: Mode) -> LineResult<'a> {
             return Err(LineError::Skipped("source is an object name, not an address"));
         }
         match stamp {
-            Some(t) => Ok(Record { time_ms: t - back_ms, ..r }),
+            Some(t) => Ok(Record {
+                time_ms: t.saturating_sub(back_ms),
+                ..r
+            }),
             None => Err(LineError::Skipped("no timestamp")),
         }
     };
@@ -166,7 +169,7 @@ fn parse_line<'a>(line: &'a [u8], ctx: &TimeCtx, mode: Mode) -> LineResult<'a> {
                 return Err(LineError::Ignored("connection teardown (counted at its built message)"));
             }
             let (r, duration_s) = teardown(body).ok_or(LineError::Skipped("malformed teardown message"))?;
-            finish(r, duration_s * 1000)
+            finish(r, duration_s.saturating_mul(1000))
         }
         302021 => Err(LineError::Ignored("icmp teardown (counted at its built message)")),
         106100 => {
@@ -973,6 +976,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!((r.src_ip, r.dst_ip, r.action), (ip("10.0.0.2"), ip("192.0.2.251"), Action::Denied));
+    }
+
+    #[test]
+    fn every_prefix_of_a_message_is_handled_without_panic() {
+        let lines = [
+            "<166>Oct 05 2026 00:15:02 fw : %ASA-6-302014: Teardown TCP connection 1 for outside:2001:db8::1/443 to inside:10.0.0.1/5000 duration 99999999999999:00:00 bytes 1 (A\\b)",
+            "Oct 05 2026 00:15:02: %ASA-5-106100: access-list a permitted tcp inside/10.0.0.1(1)(u, s) -> outside/192.0.2.1(2) hit-cnt 1 first hit",
+            "Oct 05 2026 00:15:02: %FTD-1-430003: SrcIP: 10.0.0.1, DstIP: 192.0.2.1, FirstPacketSecond: 2026-10-05T00:15:02Z, URL: http://a.example/",
+            "Oct 05 2026 00:15:02: %ASA-5-304001: u@10.0.0.1(L\\u) Accessed URL 192.0.2.1:http://a.example/",
+        ];
+        let mode = Mode {
+            teardown: true,
+            acl_permits: true,
+            ftd_starts: true,
+        };
+        for l in lines {
+            for i in 0..=l.len() {
+                let b = l.as_bytes().get(..i).unwrap_or_default();
+                let _ = parse_line(b, &ctx(), mode);
+                let _ = CiscoAsa.sniff(b);
+            }
+        }
+        // The huge duration saturates instead of overflowing.
+        assert!(parse_line(lines[0].as_bytes(), &ctx(), mode).is_ok());
     }
 
     #[test]

@@ -235,4 +235,14 @@ mod tests {
         );
         assert!(matches!(p("1767830400.1 1 10.0.0.1 TCP_MISS/200 x"), Err(LineError::Skipped(_))));
     }
+
+    #[test]
+    fn every_prefix_of_a_line_is_handled_without_panic() {
+        let l = format!("<134>Jan  8 00:00:00 wsa accesslogs: Info: {GET}");
+        for i in 0..=l.len() {
+            let b = l.as_bytes().get(..i).unwrap_or_default();
+            let _ = (CiscoWsa.parse(b, &TimeCtx::default()), CiscoWsa.sniff(b));
+        }
+        assert!(p(&l).is_ok());
+    }
 }

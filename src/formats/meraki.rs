@@ -320,4 +320,14 @@ mod tests {
         assert!(!Meraki.sniff(b"1767830400.7 MX_HQ something else"));
         assert!(!Meraki.sniff(b"1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 GET http://h/ - HIER_DIRECT/1.2.3.4 -"));
     }
+
+    #[test]
+    fn every_prefix_of_a_line_is_handled_without_panic() {
+        let l = "<134>1 1767830400.7 MX urls src=[2001:db8::1]:5 dst=10.0.0.1:80 agent='a' b' request: GET http://x.example/?q";
+        for i in 0..=l.len() {
+            let b = l.as_bytes().get(..i).unwrap_or_default();
+            let _ = (Meraki.parse(b, &TimeCtx::default()), Meraki.sniff(b));
+        }
+        assert_eq!(p(l).unwrap().src_ip, ip("2001:db8::1"));
+    }
 }

@@ -569,4 +569,21 @@ mod tests {
         let wf = r#"{"LogType":"THREAT","Subtype":"wildfire","SourceAddress":"10.0.0.1"}"#;
         assert!(matches!(PanOsJson.parse(wf.as_bytes(), &ctx()), Err(LineError::Ignored(_))));
     }
+
+    #[test]
+    fn every_prefix_of_a_line_is_handled_without_panic() {
+        let url = "1,2026/10/05 00:15:02,0128,THREAT,url,1,2026/10/05 00:15:02,10.0.0.1,192.0.2.1,,,r,u,,app,v,z,z,i,o,l,t,1,1,1,80,0,0,0x0,tcp,alert,\"a.example/x?\"\"y\"\",z\"";
+        let json = r#"{"LogType":"THREAT","Subtype":"url","TimeGenerated":"2026-10-05T00:15:02Z","SourceAddress":"10.0.0.1","URL":"a.example\/p","SourcePort":"x"}"#;
+        for l in [TRAFFIC_END, url, json] {
+            for i in 0..=l.len() {
+                let b = l.as_bytes().get(..i).unwrap_or_default();
+                let _ = PanOs.parse(b, &ctx());
+                let _ = PanOsJson.parse(b, &ctx());
+                let _ = (PanOs.sniff(b), PanOsJson.sniff(b));
+            }
+        }
+        // JSON escapes in the URL are undone into an owned host.
+        let r = PanOsJson.parse(json.as_bytes(), &ctx()).unwrap();
+        assert_eq!((r.dst_host.as_deref(), r.src_port), (Some("a.example"), None));
+    }
 }

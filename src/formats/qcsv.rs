@@ -185,4 +185,17 @@ mod tests {
         assert_eq!(split_into(b"a,b,c", &mut buf), 2);
         assert_eq!(buf[1].raw, b"b");
     }
+
+    #[test]
+    fn every_prefix_splits_without_panic() {
+        let l = r#" "a,""b",c , "d"x,"e"#;
+        for i in 0..=l.len() {
+            let b = l.as_bytes().get(..i).unwrap_or_default();
+            let n = fields(b).count();
+            assert!(n >= 1);
+            for f in fields(b) {
+                let _ = f.text();
+            }
+        }
+    }
 }

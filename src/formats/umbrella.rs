@@ -304,4 +304,17 @@ mod tests {
         assert!(!Umbrella.sniff(b"2026-01-07 12:00:00 some other log"));
         assert!(!Umbrella.sniff(b"\"Mon Jun 20 15:29:11 2022\",\"user\""));
     }
+
+    #[test]
+    fn every_prefix_of_a_record_is_handled_without_panic() {
+        for l in [
+            PROXY,
+            "\"2026-01-07 14:31:52\",\"x\",\"10.8.1.5\",\"1\",\"192.0.2.80\",\"443\",\"\",\"\"",
+        ] {
+            for i in 0..=l.len() {
+                let b = l.as_bytes().get(..i).unwrap_or_default();
+                let _ = (p(std::str::from_utf8(b).unwrap_or_default()), Umbrella.sniff(b));
+            }
+        }
+    }
 }
