@@ -14,14 +14,20 @@ pub mod aws_elb;
 pub mod aws_vpc;
 pub mod azure_firewall;
 pub mod azure_nsg;
+pub mod cisco_asa;
+pub mod cisco_wsa;
 pub mod combined;
 pub mod fortigate;
 pub mod gcp_vpc;
 pub mod json_de;
 pub mod kv;
+pub mod meraki;
+pub mod panos;
+pub mod qcsv;
 pub mod squid;
 pub mod suricata;
 pub mod syslog;
+pub mod umbrella;
 pub mod url;
 pub mod zeek;
 pub mod zeek_json;
@@ -199,8 +205,14 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
+    &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     &fortigate::FortiGate,
+    &panos::PanOs,
+    &panos::PanOsJson,
+    &cisco_asa::CiscoAsa,
+    &meraki::Meraki,
+    &umbrella::Umbrella,
     &combined::Combined,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
