@@ -11,11 +11,17 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod combined;
+pub mod elff;
 pub mod fortigate;
+pub mod jsonwalk;
 pub mod kv;
+pub mod netskope;
+pub mod proxysg;
 pub mod squid;
+pub mod symantec_wss;
 pub mod syslog;
 pub mod url;
+pub mod w3c;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,7 +186,15 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &proxysg::ProxySg,
+    &netskope::Netskope,
+    &symantec_wss::SymantecWss,
+    &combined::Combined,
+    &w3c::W3c,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
