@@ -22,6 +22,7 @@ pub mod symantec_wss;
 pub mod syslog;
 pub mod url;
 pub mod w3c;
+pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -191,6 +192,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &fortigate::FortiGate,
     &proxysg::ProxySg,
     &netskope::Netskope,
+    &zscaler::Zscaler,
     &symantec_wss::SymantecWss,
     &combined::Combined,
     &w3c::W3c,
