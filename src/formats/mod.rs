@@ -17,6 +17,7 @@ pub mod jsonwalk;
 pub mod kv;
 pub mod netskope;
 pub mod proxysg;
+pub mod skyhigh;
 pub mod squid;
 pub mod symantec_wss;
 pub mod syslog;
@@ -192,6 +193,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &fortigate::FortiGate,
     &proxysg::ProxySg,
     &netskope::Netskope,
+    &skyhigh::Skyhigh,
     &zscaler::Zscaler,
     &symantec_wss::SymantecWss,
     &combined::Combined,
