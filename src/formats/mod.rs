@@ -23,6 +23,7 @@ pub mod symantec_wss;
 pub mod syslog;
 pub mod url;
 pub mod w3c;
+pub mod websense;
 pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
@@ -194,6 +195,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &proxysg::ProxySg,
     &netskope::Netskope,
     &skyhigh::Skyhigh,
+    &websense::Websense,
     &zscaler::Zscaler,
     &symantec_wss::SymantecWss,
     &combined::Combined,
