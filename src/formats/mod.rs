@@ -15,6 +15,7 @@ pub mod elff;
 pub mod fortigate;
 pub mod jsonwalk;
 pub mod kv;
+pub mod menlo;
 pub mod netskope;
 pub mod proxysg;
 pub mod skyhigh;
@@ -198,6 +199,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &websense::Websense,
     &zscaler::Zscaler,
     &symantec_wss::SymantecWss,
+    &menlo::Menlo,
     &combined::Combined,
     &w3c::W3c,
 ];
