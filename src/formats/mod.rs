@@ -10,6 +10,7 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod cato;
 pub mod combined;
 pub mod elff;
 pub mod fortigate;
@@ -200,6 +201,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &zscaler::Zscaler,
     &symantec_wss::SymantecWss,
     &menlo::Menlo,
+    &cato::Cato,
     &combined::Combined,
     &w3c::W3c,
 ];
