@@ -11,6 +11,7 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod cato;
+pub mod cloudflare;
 pub mod combined;
 pub mod elff;
 pub mod fortigate;
@@ -202,6 +203,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &symantec_wss::SymantecWss,
     &menlo::Menlo,
     &cato::Cato,
+    &cloudflare::Cloudflare,
     &combined::Combined,
     &w3c::W3c,
 ];
