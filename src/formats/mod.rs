@@ -19,6 +19,7 @@ pub mod jsonwalk;
 pub mod kv;
 pub mod menlo;
 pub mod netskope;
+pub mod proxifier;
 pub mod proxysg;
 pub mod skyhigh;
 pub mod squid;
@@ -204,6 +205,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &menlo::Menlo,
     &cato::Cato,
     &cloudflare::Cloudflare,
+    &proxifier::Proxifier,
     &combined::Combined,
     &w3c::W3c,
 ];
