@@ -139,6 +139,12 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "dst_port",
         "Gateway HTTP writes DestinationPort 0 when no upstream was resolved and the oracle copies the 0; seam reads 0 as unknown and takes the port from the URL (https → 443)",
     ),
+    (
+        "squid-access",
+        "common_log_format_1.json",
+        "time",
+        "an Olfeo line (`status - - bytes category`, the same shape as olfeo/*.json), read by the olfeo format whose dates are DD/MM/YYYY (olfeo/network_log.json has 15/04/2024, olfeo/network_log_date.json reads 02/07/2024 as 2 July); SEKOIA's Squid intake reads its 05/02/2025 as MM/DD",
+    ),
 ];
 
 fn corpus_dir() -> Option<PathBuf> {

@@ -19,6 +19,7 @@ pub mod jsonwalk;
 pub mod kv;
 pub mod menlo;
 pub mod netskope;
+pub mod olfeo;
 pub mod proxifier;
 pub mod proxysg;
 pub mod skyhigh;
@@ -206,6 +207,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &cato::Cato,
     &cloudflare::Cloudflare,
     &proxifier::Proxifier,
+    &olfeo::Olfeo,
     &combined::Combined,
     &w3c::W3c,
 ];
