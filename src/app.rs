@@ -20,8 +20,13 @@ pub const EXIT_INPUT: u8 = 2;
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cmd: Command) -> Result<u8> {
     match cmd {
-        Command::Formats => {
-            print_formats(&mut std::io::stdout().lock())?;
+        Command::Formats(a) => {
+            let mut out = std::io::stdout().lock();
+            if a.markdown {
+                out.write_all(format_matrix().as_bytes())?;
+            } else {
+                print_formats(&mut out)?;
+            }
             Ok(EXIT_OK)
         }
         Command::Scan(args) => scan(&args),
@@ -35,6 +40,26 @@ fn print_formats<W: Write>(w: &mut W) -> std::io::Result<()> {
         writeln!(w, "{:<12} fields: {}", "", fields.join(", "))?;
     }
     Ok(())
+}
+
+/// The attribute matrix: one row per format, one column per record field.
+pub fn format_matrix() -> String {
+    use crate::formats::Field;
+    let mut s = String::from("| format | reads |");
+    for f in Field::ALL {
+        s.push_str(&format!(" {} |", f.as_str()));
+    }
+    s.push_str("\n|---|---|");
+    s.push_str(&"---|".repeat(Field::ALL.len()));
+    s.push('\n');
+    for f in FORMATS {
+        s.push_str(&format!("| `{}` | {} |", f.name(), f.title()));
+        for field in Field::ALL {
+            s.push_str(if f.fields().contains(&field) { " ✓ |" } else { " |" });
+        }
+        s.push('\n');
+    }
+    s
 }
 
 /// Validated scan settings built from the flags.

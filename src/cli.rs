@@ -20,7 +20,14 @@ pub enum Command {
     /// Scan log files and folders and report integrations.
     Scan(ScanArgs),
     /// List the supported log formats and the fields each carries.
-    Formats,
+    Formats(FormatsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FormatsArgs {
+    /// Print the attribute matrix as a Markdown table (as in the README).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args, Clone)]

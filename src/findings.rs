@@ -147,7 +147,7 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         evidence.push(format!(
             "credential in URL: {} request(s), parameter(s) {} (values redacted)",
             s.credential_hits,
-            s.credential_params.values.iter().cloned().collect::<Vec<_>>().join(",")
+            s.credential_params.to_vec().join(",")
         ));
     }
     Finding {
@@ -156,7 +156,7 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         source,
         destination,
         port,
-        service: s.services.values.iter().next().cloned().unwrap_or_default(),
+        service: s.services.iter().next().unwrap_or_default().to_string(),
         first_seen: rfc3339(s.first_ms),
         last_seen: rfc3339(s.last_ms),
         connections: s.connections,
@@ -165,8 +165,8 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         bytes_in: s.bytes_in,
         schedule: fp.schedule.clone(),
         period_seconds: fp.period_seconds,
-        users: s.users.values.iter().cloned().collect(),
-        user_agents: s.agents.values.iter().cloned().collect(),
+        users: s.users.to_vec(),
+        user_agents: s.agents.to_vec(),
         risk: fp.risk,
         flags,
         inventory_id: String::new(),

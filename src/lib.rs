@@ -12,6 +12,8 @@ pub mod config;
 pub mod findings;
 pub mod fingerprint;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod record;
 pub mod redact;
