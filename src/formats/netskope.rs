@@ -15,7 +15,6 @@
 //! server→client; `date`/`time` are UTC.
 
 use super::elff::{role_of, Delim, FileInfo, Role, Schema};
-use super::w3c::ELFF_FIELDS;
 use super::{Field, Format, LineError, LineParser, LineResult};
 use crate::time::TimeCtx;
 use std::sync::LazyLock;
@@ -76,7 +75,10 @@ impl Format for Netskope {
     }
 
     fn fields(&self) -> &'static [Field] {
-        ELFF_FIELDS
+        use Field::*;
+        &[
+            Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, UserAgent, Method, Status, Url, Service,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {

@@ -22,7 +22,7 @@
 use super::elff::{role_of, Delim, Elff, FileInfo, Role, Schema};
 use super::jsonwalk::Scalar;
 use super::kv::pairs;
-use super::w3c::{W3cParser, ELFF_FIELDS};
+use super::w3c::W3cParser;
 use super::{syslog, Field, Format, LineError, LineParser, LineResult};
 use crate::time::TimeCtx;
 use std::sync::LazyLock;
@@ -58,7 +58,10 @@ impl Format for ProxySg {
     }
 
     fn fields(&self) -> &'static [Field] {
-        ELFF_FIELDS
+        use Field::*;
+        &[
+            Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, UserAgent, Method, Status, Url, Service,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {

@@ -14,7 +14,6 @@
 
 use super::elff::{role_of, Elff, FileInfo};
 use super::jsonwalk::{looks_like_object, walk, Scalar, Sink};
-use super::w3c::ELFF_FIELDS;
 use super::{Field, Format, Framing, LineError, LineResult};
 use crate::time::TimeCtx;
 
@@ -40,7 +39,10 @@ impl Format for SymantecWss {
     }
 
     fn fields(&self) -> &'static [Field] {
-        ELFF_FIELDS
+        use Field::*;
+        &[
+            Time, SrcIp, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, UserAgent, Method, Status, Url, Service,
+        ]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {

@@ -31,7 +31,7 @@ use crate::time::TimeCtx;
 pub struct W3c;
 
 /// The fields a W3C file can carry (which ones depends on its `#Fields:`).
-pub(crate) const ELFF_FIELDS: &[Field] = &[
+const ELFF_FIELDS: &[Field] = &[
     Field::Time,
     Field::SrcIp,
     Field::SrcPort,
