@@ -96,7 +96,8 @@ impl Format for Cato {
 
     fn sniff(&self, line: &[u8]) -> bool {
         let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
-        has(b"\"event_sub_type\"") && (has(b"\"event_type\"") || has(b"\"pop_name\"") || has(b"\"internalId\""))
+        // Also true on the member lines of pretty-printed records.
+        has(b"\"event_sub_type\"") || has(b"\"src_is_site_or_vpn\"")
     }
 
     fn framing(&self) -> Framing {
@@ -192,6 +193,12 @@ mod tests {
         let r = p(r#"{"event_time":"2026-04-22T09:15:45Z","time":"1","action":"Block","dest_ip":"192.0.2.36","dest_port":"22","event_sub_type":"WAN Firewall","event_type":"Security","src_ip":"10.0.0.9"}"#).unwrap();
         assert_eq!(rfc3339(r.time_ms), "2026-04-22T09:15:45Z");
         assert_eq!(r.action, Action::Denied);
+    }
+
+    #[test]
+    fn member_lines_of_pretty_printed_records_are_recognised() {
+        assert!(Cato.sniff(b"    \"event_sub_type\": \"WAN Firewall\","));
+        assert!(!Cato.sniff(b"    \"event_type\": \"Security\","));
     }
 
     #[test]

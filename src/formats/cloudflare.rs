@@ -269,6 +269,9 @@ impl Format for Cloudflare {
             || has(b"\"EdgeStartTimestamp\"")
             || has(b"\"ResolverDecision\"")
             || (has(b"\"SourceIP\"") && (has(b"\"SNI\"") || has(b"\"HTTPHost\"")))
+            || has(b"\"SourceInternalIP\"")
+            || has(b"\"OverrideIP\"")
+            || has(b"\"UntrustedCertificateAction\"")
             || (has(b"\"QueryName\"") && has(b"\"QueryType\"") && has(b"\"ResponseCode\""))
             || (has(b"\"ZoneName\"") && (has(b"\"WAF") || has(b"\"Worker")))
     }
@@ -348,6 +351,13 @@ mod tests {
         assert_eq!(r.time_ms, 1_772_000_000_000);
         assert_eq!((r.dst_host.as_deref(), r.dst_port), (Some("www.example.org"), Some(443)));
         assert_eq!((r.proto, r.action), (Proto::Tcp, Action::Denied));
+    }
+
+    #[test]
+    fn member_lines_of_pretty_printed_records_are_recognised() {
+        assert!(Cloudflare.sniff(b"  \"RayID\": \"8a1b\","));
+        assert!(Cloudflare.sniff(b"  \"SourceInternalIP\": \"10.0.0.1\","));
+        assert!(!Cloudflare.sniff(b"  \"SourceIP\": \"10.0.0.1\","));
     }
 
     #[test]

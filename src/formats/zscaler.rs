@@ -270,7 +270,7 @@ impl Format for Zscaler {
             return false;
         }
         has(b"zscalernss-")
-            || (has(b"\"ClientIP\"") && has(b"\"clientpublicIP\""))
+            || has(b"\"clientpublicIP\"")
             || (has(b"\"csip\"") && has(b"\"sdip\""))
             || (has(b"ClientIP=") && has(b"serverip="))
             || (has(b"csip=") && has(b"sdip="))
@@ -345,6 +345,13 @@ mod tests {
         let r = p("<13>Feb 10 08:00:05 nss01 zscaler: datetime=2026-02-10 08:00:05\treason=Allowed\taction=Allowed\tprotocol=HTTP\tClientIP=10.8.0.7\tserverip=203.0.113.7\turl=updates.example.org/feed.xml\thostname=updates.example.org\trequestsize=300\tresponsesize=9000").unwrap();
         assert_eq!((r.dst_host.as_deref(), r.dst_port), (Some("updates.example.org"), Some(80)));
         assert_eq!(r.bytes_in, Some(9000));
+    }
+
+    #[test]
+    fn sniff_claims_feeds_not_leef_or_cef_wrapped_ones() {
+        assert!(Zscaler.sniff(b"  \"sourcetype\" : \"zscalernss-web\","));
+        assert!(Zscaler.sniff(b"datetime=2026-02-10 08:00:05\tClientIP=10.0.0.1\tserverip=192.0.2.1"));
+        assert!(!Zscaler.sniff(b"LEEF:1.0|Zscaler|NSS|4.1|Allowed|cat=x\tsrc=10.0.0.1\tClientIP=10.0.0.1\tserverip=192.0.2.1"));
     }
 
     #[test]
