@@ -99,6 +99,11 @@ const ENVELOPES: &[(&str, &str, &[&str])] = &[
     ("LEEF:", "leef", &["leef"]),
 ];
 
+/// Netskope transaction logs name their byte counts the W3C way.
+const NETSKOPE_BYTES: &str = "SEKOIA maps sc-bytes (server to client) to source.bytes and cs-bytes to destination.bytes; by the W3C names Netskope uses cs-bytes is what the client sent (its bytes out), as test_4.json's POST (cs-bytes 5937, sc-bytes 485, status 204) shows";
+/// Zscaler web and firewall records carry two users.
+const ZSCALER_USER: &str = "the oracle's user.name is deviceowner, the owner of the Client Connector device; seam reports the authenticated user (`user`/`login`), who made the request";
+
 /// Deliberate disagreements: (family, file name, field, reason).
 const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     ("panos", "udp_deny_csv.json", "src_port", PORT_OUT_OF_RANGE),
@@ -153,6 +158,39 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "traffic_with_referrer.json",
         "coverage",
         "a FortiADC load-balancer log (log_id/msg_id/ibytes fields), another product's format that the fortigate parser does not claim",
+    ),
+    ("netskope", "netskope-transaction-s3__test_1.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "netskope-transaction-s3__test_1.json", "bytes_in", NETSKOPE_BYTES),
+    ("netskope", "netskope-transaction-s3__test_2.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "netskope-transaction-s3__test_2.json", "bytes_in", NETSKOPE_BYTES),
+    ("netskope", "test_1.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "test_1.json", "bytes_in", NETSKOPE_BYTES),
+    ("netskope", "test_2.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "test_2.json", "bytes_in", NETSKOPE_BYTES),
+    ("netskope", "test_3.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "test_3.json", "bytes_in", NETSKOPE_BYTES),
+    ("netskope", "test_4.json", "bytes_out", NETSKOPE_BYTES),
+    ("netskope", "test_4.json", "bytes_in", NETSKOPE_BYTES),
+    ("zscaler-zia", "test_event_web.json", "user", ZSCALER_USER),
+    ("zscaler-zia", "test_event_web2.json", "user", ZSCALER_USER),
+    ("zscaler-zia", "test_event_firewall.json", "user", ZSCALER_USER),
+    (
+        "skyhigh-web-gateway",
+        "skyhigh_swg_block.json",
+        "user",
+        "seam reduces DOMAIN\\account to the bare account for every format (here `autorite nt\\service rÉseau`, the French NT AUTHORITY\\NETWORK SERVICE, gives `service rÉseau`); the oracle keeps the whole name",
+    ),
+    (
+        "cloudflare",
+        "test_http.json",
+        "dst_port",
+        "Gateway HTTP writes DestinationPort 0 when no upstream was resolved and the oracle copies the 0; seam reads 0 as unknown and takes the port from the URL (https → 443)",
+    ),
+    (
+        "squid-access",
+        "common_log_format_1.json",
+        "time",
+        "an Olfeo line (`status - - bytes category`, the same shape as olfeo/*.json), read by the olfeo format whose dates are DD/MM/YYYY (olfeo/network_log.json has 15/04/2024, olfeo/network_log_date.json reads 02/07/2024 as 2 July); SEKOIA's Squid intake reads its 05/02/2025 as MM/DD",
     ),
 ];
 

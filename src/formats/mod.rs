@@ -10,6 +10,8 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod cato;
+pub mod cloudflare;
 pub mod aws_elb;
 pub mod aws_vpc;
 pub mod azure_firewall;
@@ -17,18 +19,30 @@ pub mod azure_nsg;
 pub mod cisco_asa;
 pub mod cisco_wsa;
 pub mod combined;
+pub mod elff;
 pub mod fortigate;
+pub mod jsonwalk;
+pub mod kv;
+pub mod menlo;
+pub mod netskope;
+pub mod olfeo;
+pub mod proxifier;
+pub mod proxysg;
+pub mod skyhigh;
+pub mod squid;
+pub mod symantec_wss;
 pub mod gcp_vpc;
 pub mod json_de;
-pub mod kv;
 pub mod meraki;
 pub mod panos;
 pub mod qcsv;
-pub mod squid;
 pub mod suricata;
 pub mod syslog;
 pub mod umbrella;
 pub mod url;
+pub mod w3c;
+pub mod websense;
+pub mod zscaler;
 pub mod zeek;
 pub mod zeek_json;
 
@@ -205,15 +219,27 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
-    &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     &fortigate::FortiGate,
+    &proxysg::ProxySg,
+    &netskope::Netskope,
+    &skyhigh::Skyhigh,
+    &websense::Websense,
+    &zscaler::Zscaler,
+    &symantec_wss::SymantecWss,
+    &menlo::Menlo,
+    &cato::Cato,
+    &cloudflare::Cloudflare,
+    &proxifier::Proxifier,
+    &olfeo::Olfeo,
+    &combined::Combined,
+    &w3c::W3c,
+    &cisco_wsa::CiscoWsa,
     &panos::PanOs,
     &panos::PanOsJson,
     &cisco_asa::CiscoAsa,
     &meraki::Meraki,
     &umbrella::Umbrella,
-    &combined::Combined,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
