@@ -11,7 +11,9 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod combined;
+pub mod common;
 pub mod fortigate;
+pub mod iptables;
 pub mod kv;
 pub mod squid;
 pub mod syslog;
@@ -180,7 +182,7 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &iptables::Iptables, &combined::Combined];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
