@@ -12,9 +12,11 @@ use crate::time::TimeCtx;
 
 pub mod combined;
 pub mod common;
+pub mod filterlog;
 pub mod fortigate;
 pub mod iptables;
 pub mod kv;
+pub mod pf;
 pub mod squid;
 pub mod syslog;
 pub mod url;
@@ -182,7 +184,14 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &iptables::Iptables, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &iptables::Iptables,
+    &filterlog::Filterlog,
+    &pf::Pf,
+    &combined::Combined,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
