@@ -15,6 +15,7 @@ pub mod common;
 pub mod filterlog;
 pub mod fortigate;
 pub mod iptables;
+pub mod juniper_srx;
 pub mod kv;
 pub mod pf;
 pub mod squid;
@@ -190,6 +191,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &iptables::Iptables,
     &filterlog::Filterlog,
     &pf::Pf,
+    &juniper_srx::JuniperSrx,
     &combined::Combined,
 ];
 
