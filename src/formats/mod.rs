@@ -17,6 +17,7 @@ pub mod fortigate;
 pub mod iptables;
 pub mod juniper_srx;
 pub mod kv;
+pub mod netscreen;
 pub mod pf;
 pub mod squid;
 pub mod syslog;
@@ -192,6 +193,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &filterlog::Filterlog,
     &pf::Pf,
     &juniper_srx::JuniperSrx,
+    &netscreen::NetScreen,
     &combined::Combined,
 ];
 
