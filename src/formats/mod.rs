@@ -19,6 +19,8 @@ pub mod juniper_srx;
 pub mod kv;
 pub mod netscreen;
 pub mod pf;
+pub mod sophos_utm;
+pub mod sophos_xg;
 pub mod squid;
 pub mod syslog;
 pub mod url;
@@ -188,12 +190,16 @@ impl LineParser for Stateless {
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
     &squid::SquidNative,
+    // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
+    // Sophos Firewall's log_id=, log_type=, log_subtype=.
+    &sophos_xg::SophosXg,
     &fortigate::FortiGate,
     &iptables::Iptables,
     &filterlog::Filterlog,
     &pf::Pf,
     &juniper_srx::JuniperSrx,
     &netscreen::NetScreen,
+    &sophos_utm::SophosUtm,
     &combined::Combined,
 ];
 
