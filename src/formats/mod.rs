@@ -19,6 +19,7 @@ pub mod juniper_srx;
 pub mod kv;
 pub mod netscreen;
 pub mod pf;
+pub mod sonicwall;
 pub mod sophos_utm;
 pub mod sophos_xg;
 pub mod squid;
@@ -200,6 +201,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &juniper_srx::JuniperSrx,
     &netscreen::NetScreen,
     &sophos_utm::SophosUtm,
+    &sonicwall::SonicWall,
     &combined::Combined,
 ];
 
