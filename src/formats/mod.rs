@@ -25,6 +25,7 @@ pub mod sophos_xg;
 pub mod squid;
 pub mod syslog;
 pub mod url;
+pub mod watchguard;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -202,6 +203,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &netscreen::NetScreen,
     &sophos_utm::SophosUtm,
     &sonicwall::SonicWall,
+    &watchguard::WatchGuard,
     &combined::Combined,
 ];
 
