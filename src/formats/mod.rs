@@ -10,6 +10,7 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod barracuda;
 pub mod combined;
 pub mod common;
 pub mod filterlog;
@@ -204,6 +205,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &sophos_utm::SophosUtm,
     &sonicwall::SonicWall,
     &watchguard::WatchGuard,
+    &barracuda::Barracuda,
     &combined::Combined,
 ];
 
