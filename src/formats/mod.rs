@@ -24,6 +24,7 @@ pub mod sonicwall;
 pub mod sophos_utm;
 pub mod sophos_xg;
 pub mod squid;
+pub mod stormshield;
 pub mod syslog;
 pub mod url;
 pub mod watchguard;
@@ -206,6 +207,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &sonicwall::SonicWall,
     &watchguard::WatchGuard,
     &barracuda::Barracuda,
+    &stormshield::Stormshield,
     &combined::Combined,
 ];
 
