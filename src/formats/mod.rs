@@ -11,6 +11,7 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod barracuda;
+pub mod clavister;
 pub mod combined;
 pub mod common;
 pub mod filterlog;
@@ -208,6 +209,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &watchguard::WatchGuard,
     &barracuda::Barracuda,
     &stormshield::Stormshield,
+    &clavister::Clavister,
     &combined::Combined,
 ];
 
