@@ -16,6 +16,7 @@ pub mod combined;
 pub mod common;
 pub mod filterlog;
 pub mod fortigate;
+pub mod huawei_usg;
 pub mod iptables;
 pub mod juniper_srx;
 pub mod kv;
@@ -210,6 +211,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &barracuda::Barracuda,
     &stormshield::Stormshield,
     &clavister::Clavister,
+    &huawei_usg::HuaweiUsg,
     &combined::Combined,
 ];
 
