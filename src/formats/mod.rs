@@ -20,6 +20,7 @@ pub mod huawei_usg;
 pub mod iptables;
 pub mod juniper_srx;
 pub mod kv;
+pub mod mixed;
 pub mod netscreen;
 pub mod pf;
 pub mod sonicwall;
@@ -213,6 +214,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &clavister::Clavister,
     &huawei_usg::HuaweiUsg,
     &combined::Combined,
+    // Never sniffs a line itself; `detect` picks it for mixed files.
+    &mixed::SyslogMixed,
 ];
 
 /// Looks a format up by its `--format` name.
@@ -224,8 +227,9 @@ pub fn by_name(name: &str) -> Option<&'static dyn Format> {
 pub const SNIFF_LINES: usize = 64;
 
 /// Picks the format that recognises the most of the first lines of `head`;
-/// ties go to the earlier entry in [`FORMATS`]. `None` when no format
-/// recognises any line.
+/// ties go to the earlier entry in [`FORMATS`]. A file whose lines come
+/// from several devices gets the [`mixed::SyslogMixed`] format (see
+/// [`mixed::is_mixed`]). `None` when no format recognises any line.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
@@ -240,7 +244,10 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
             best = Some((f, n));
         }
     }
-    best.map(|(f, _)| f)
+    match best {
+        Some((_, n)) if mixed::is_mixed(&lines, n) => Some(&mixed::SyslogMixed),
+        _ => best.map(|(f, _)| f),
+    }
 }
 
 /// Strips a trailing `\r` (CRLF files) and surrounding ASCII spaces.
