@@ -21,7 +21,7 @@
 //! as are packet events the firewall let through (flag stripping, option
 //! adjustments). Byte counts may carry a unit (`4.52 K`, read as ×1000).
 
-use super::common::{after, find, has, local_ms, scaled_bytes, undated, user, ymd_hms};
+use super::common::{after, find, has, local_ms, scaled_bytes, undated, ymd_hms};
 use super::kv::pairs;
 use super::url::split_url;
 use super::{parse_ip, syslog, Field, Format, LineError, LineResult};
@@ -41,9 +41,7 @@ impl Format for Clavister {
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
-        &[
-            Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Url,
-        ]
+        &[Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, Url]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
@@ -85,7 +83,6 @@ impl Format for Clavister {
                 b"termsent" => rec.bytes_in = scaled_bytes(v, after(line, v)),
                 b"url" => url = Some(v),
                 b"domain" => domain = Some(v),
-                b"username" | b"user" => rec.user = user(v),
                 _ => {}
             }
         }

@@ -15,7 +15,7 @@
 //! the source sent. Every other message (`system-information`,
 //! `system-warning`, screen alarms, ...) is ignored.
 
-use super::common::{find, has, local_ms, undated, user, ymd_hms};
+use super::common::{find, has, local_ms, undated, ymd_hms};
 use super::kv::pairs;
 use super::{parse_ip, syslog, Field, Format, LineError, LineResult};
 use crate::record::{opt_text, Action, Proto, Record};
@@ -34,9 +34,7 @@ impl Format for NetScreen {
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
-        &[
-            Time, SrcIp, SrcPort, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Service,
-        ]
+        &[Time, SrcIp, SrcPort, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, Service]
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
@@ -63,7 +61,6 @@ impl Format for NetScreen {
                 b"dst" => rec.dst_ip = parse_ip(v),
                 b"src_port" => rec.src_port = parse_u16(v),
                 b"dst_port" => rec.dst_port = parse_u16(v),
-                b"user" => rec.user = user(v),
                 b"reason" => reason = v,
                 _ => {}
             }
