@@ -130,6 +130,11 @@ pub enum Framing {
 pub trait LineParser: Sync + Send {
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a>;
 
+    /// How records are delimited in this file (default: one per line).
+    fn framing(&self) -> Framing {
+        Framing::Lines
+    }
+
     /// Parses a line that may hold several records (Azure NSG flow tuples,
     /// a JSON batch), handing each to `out`; returns how many. The default
     /// is one record per line.
@@ -191,6 +196,10 @@ impl LineParser for Stateless {
 
     fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> {
         self.0.parse_multi(line, ctx, out)
+    }
+
+    fn framing(&self) -> Framing {
+        self.0.framing()
     }
 }
 
