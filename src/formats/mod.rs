@@ -10,6 +10,24 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod barracuda;
+pub mod clavister;
+pub mod combined;
+pub mod common;
+pub mod filterlog;
+pub mod fortigate;
+pub mod huawei_usg;
+pub mod iptables;
+pub mod juniper_srx;
+pub mod kv;
+pub mod mixed;
+pub mod netscreen;
+pub mod pf;
+pub mod sonicwall;
+pub mod sophos_utm;
+pub mod sophos_xg;
+pub mod squid;
+pub mod stormshield;
 pub mod cato;
 pub mod cloudflare;
 pub mod aws_elb;
@@ -18,18 +36,14 @@ pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod cisco_asa;
 pub mod cisco_wsa;
-pub mod combined;
 pub mod elff;
-pub mod fortigate;
 pub mod jsonwalk;
-pub mod kv;
 pub mod menlo;
 pub mod netskope;
 pub mod olfeo;
 pub mod proxifier;
 pub mod proxysg;
 pub mod skyhigh;
-pub mod squid;
 pub mod symantec_wss;
 pub mod gcp_vpc;
 pub mod json_de;
@@ -40,6 +54,7 @@ pub mod suricata;
 pub mod syslog;
 pub mod umbrella;
 pub mod url;
+pub mod watchguard;
 pub mod w3c;
 pub mod websense;
 pub mod zscaler;
@@ -220,7 +235,25 @@ impl LineParser for Stateless {
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
     &squid::SquidNative,
+    // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
+    // Sophos Firewall's log_id=, log_type=, log_subtype=.
+    &sophos_xg::SophosXg,
     &fortigate::FortiGate,
+    &iptables::Iptables,
+    &filterlog::Filterlog,
+    &pf::Pf,
+    &juniper_srx::JuniperSrx,
+    &netscreen::NetScreen,
+    &sophos_utm::SophosUtm,
+    &sonicwall::SonicWall,
+    &watchguard::WatchGuard,
+    &barracuda::Barracuda,
+    &stormshield::Stormshield,
+    &clavister::Clavister,
+    &huawei_usg::HuaweiUsg,
+    &combined::Combined,
+    // Never sniffs a line itself; `detect` picks it for mixed files.
+    &mixed::SyslogMixed,
     &proxysg::ProxySg,
     &netskope::Netskope,
     &skyhigh::Skyhigh,
@@ -232,7 +265,6 @@ pub static FORMATS: &[&dyn Format] = &[
     &cloudflare::Cloudflare,
     &proxifier::Proxifier,
     &olfeo::Olfeo,
-    &combined::Combined,
     &w3c::W3c,
     &cisco_wsa::CiscoWsa,
     &panos::PanOs,
@@ -259,8 +291,9 @@ pub fn by_name(name: &str) -> Option<&'static dyn Format> {
 pub const SNIFF_LINES: usize = 64;
 
 /// Picks the format that recognises the most of the first lines of `head`;
-/// ties go to the earlier entry in [`FORMATS`]. `None` when no format
-/// recognises any line.
+/// ties go to the earlier entry in [`FORMATS`]. A file whose lines come
+/// from several devices gets the [`mixed::SyslogMixed`] format (see
+/// [`mixed::is_mixed`]). `None` when no format recognises any line.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
@@ -275,7 +308,10 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
             best = Some((f, n));
         }
     }
-    best.map(|(f, _)| f)
+    match best {
+        Some((_, n)) if mixed::is_mixed(&lines, n) => Some(&mixed::SyslogMixed),
+        _ => best.map(|(f, _)| f),
+    }
 }
 
 /// Strips a trailing `\r` (CRLF files) and surrounding ASCII spaces.
