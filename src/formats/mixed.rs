@@ -68,6 +68,15 @@ pub fn dispatch(line: &[u8]) -> Option<&'static dyn Format> {
 /// recognising `best_count`) misses some recognisable line, and at least two
 /// formats are each the first to recognise [`MIN_SHARE_PERCENT`] of the lines.
 pub fn is_mixed(lines: &[&[u8]], best_count: usize) -> bool {
+    // A file with a field header (W3C `#Fields:`, Zeek `#fields`) is one
+    // header-driven log whose header and data lines different sniffers may
+    // claim; it is never a mixed syslog stream.
+    if lines
+        .iter()
+        .any(|l| l.starts_with(b"#Fields:") || l.starts_with(b"#fields") || l.starts_with(b"#separator"))
+    {
+        return false;
+    }
     let mut first: Vec<(&'static str, usize)> = Vec::new();
     let mut recognised = 0;
     for l in lines {

@@ -10,56 +10,56 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod barracuda;
+pub mod cato;
+pub mod cisco_asa;
+pub mod cisco_wsa;
 pub mod clavister;
+pub mod cloudflare;
 pub mod combined;
 pub mod common;
+pub mod elff;
 pub mod filterlog;
 pub mod fortigate;
+pub mod gcp_vpc;
 pub mod huawei_usg;
 pub mod iptables;
+pub mod json_de;
+pub mod jsonwalk;
 pub mod juniper_srx;
 pub mod kv;
+pub mod menlo;
+pub mod meraki;
 pub mod mixed;
 pub mod netscreen;
+pub mod netskope;
+pub mod olfeo;
+pub mod panos;
 pub mod pf;
+pub mod proxifier;
+pub mod proxysg;
+pub mod qcsv;
+pub mod skyhigh;
 pub mod sonicwall;
 pub mod sophos_utm;
 pub mod sophos_xg;
 pub mod squid;
 pub mod stormshield;
-pub mod cato;
-pub mod cloudflare;
-pub mod aws_elb;
-pub mod aws_vpc;
-pub mod azure_firewall;
-pub mod azure_nsg;
-pub mod cisco_asa;
-pub mod cisco_wsa;
-pub mod elff;
-pub mod jsonwalk;
-pub mod menlo;
-pub mod netskope;
-pub mod olfeo;
-pub mod proxifier;
-pub mod proxysg;
-pub mod skyhigh;
-pub mod symantec_wss;
-pub mod gcp_vpc;
-pub mod json_de;
-pub mod meraki;
-pub mod panos;
-pub mod qcsv;
 pub mod suricata;
+pub mod symantec_wss;
 pub mod syslog;
 pub mod umbrella;
 pub mod url;
-pub mod watchguard;
 pub mod w3c;
+pub mod watchguard;
 pub mod websense;
-pub mod zscaler;
 pub mod zeek;
 pub mod zeek_json;
+pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -234,6 +234,8 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
+    // Before Squid: WSA access logs are Squid-like lines with extra fields.
+    &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
     // Sophos Firewall's log_id=, log_type=, log_subtype=.
@@ -251,9 +253,6 @@ pub static FORMATS: &[&dyn Format] = &[
     &stormshield::Stormshield,
     &clavister::Clavister,
     &huawei_usg::HuaweiUsg,
-    &combined::Combined,
-    // Never sniffs a line itself; `detect` picks it for mixed files.
-    &mixed::SyslogMixed,
     &proxysg::ProxySg,
     &netskope::Netskope,
     &skyhigh::Skyhigh,
@@ -264,14 +263,15 @@ pub static FORMATS: &[&dyn Format] = &[
     &cato::Cato,
     &cloudflare::Cloudflare,
     &proxifier::Proxifier,
+    // Before combined: Olfeo lines share the NCSA prefix.
     &olfeo::Olfeo,
-    &w3c::W3c,
-    &cisco_wsa::CiscoWsa,
     &panos::PanOs,
     &panos::PanOsJson,
     &cisco_asa::CiscoAsa,
     &meraki::Meraki,
     &umbrella::Umbrella,
+    &combined::Combined,
+    &w3c::W3c,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
@@ -280,6 +280,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &zeek::Zeek,
     &zeek_json::ZeekJson,
     &suricata::SuricataEve,
+    // Never sniffs a line itself; `detect` picks it for mixed files.
+    &mixed::SyslogMixed,
 ];
 
 /// Looks a format up by its `--format` name.
