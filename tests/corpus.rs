@@ -641,6 +641,8 @@ fn into_owned(r: &Record) -> Record<'static> {
     }
 }
 
+type Parser = Box<dyn formats::LineParser>;
+
 /// Every line of every corpus file, through every parser: nothing panics.
 #[test]
 fn corpus_never_panics_any_parser() {
@@ -657,7 +659,7 @@ fn corpus_never_panics_any_parser() {
     let mut n = 0;
     for d in dirs {
         // Lines of one file share its head: bind each format once per head.
-        let mut bound: Option<(*const u8, Vec<Option<Box<dyn formats::LineParser>>>)> = None;
+        let mut bound: Option<(*const u8, Vec<Option<Parser>>)> = None;
         for c in cases(&d) {
             let line = c.line.as_bytes();
             let head = c.head();
