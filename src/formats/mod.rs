@@ -10,14 +10,20 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod barracuda;
 pub mod clavister;
 pub mod combined;
 pub mod common;
 pub mod filterlog;
 pub mod fortigate;
+pub mod gcp_vpc;
 pub mod huawei_usg;
 pub mod iptables;
+pub mod json_de;
 pub mod juniper_srx;
 pub mod kv;
 pub mod mixed;
@@ -28,9 +34,12 @@ pub mod sophos_utm;
 pub mod sophos_xg;
 pub mod squid;
 pub mod stormshield;
+pub mod suricata;
 pub mod syslog;
 pub mod url;
 pub mod watchguard;
+pub mod zeek;
+pub mod zeek_json;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -223,6 +232,14 @@ pub static FORMATS: &[&dyn Format] = &[
     &clavister::Clavister,
     &huawei_usg::HuaweiUsg,
     &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
     // Never sniffs a line itself; `detect` picks it for mixed files.
     &mixed::SyslogMixed,
 ];
