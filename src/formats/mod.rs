@@ -15,31 +15,51 @@ pub mod aws_vpc;
 pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod barracuda;
+pub mod cato;
+pub mod cisco_asa;
+pub mod cisco_wsa;
 pub mod clavister;
+pub mod cloudflare;
 pub mod combined;
 pub mod common;
+pub mod elff;
 pub mod filterlog;
 pub mod fortigate;
 pub mod gcp_vpc;
 pub mod huawei_usg;
 pub mod iptables;
 pub mod json_de;
+pub mod jsonwalk;
 pub mod juniper_srx;
 pub mod kv;
+pub mod menlo;
+pub mod meraki;
 pub mod mixed;
 pub mod netscreen;
+pub mod netskope;
+pub mod olfeo;
+pub mod panos;
 pub mod pf;
+pub mod proxifier;
+pub mod proxysg;
+pub mod qcsv;
+pub mod skyhigh;
 pub mod sonicwall;
 pub mod sophos_utm;
 pub mod sophos_xg;
 pub mod squid;
 pub mod stormshield;
 pub mod suricata;
+pub mod symantec_wss;
 pub mod syslog;
+pub mod umbrella;
 pub mod url;
+pub mod w3c;
 pub mod watchguard;
+pub mod websense;
 pub mod zeek;
 pub mod zeek_json;
+pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -214,6 +234,8 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
+    // Before Squid: a WSA access line is also a Squid line (see cisco_wsa).
+    &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
     // Sophos Firewall's log_id=, log_type=, log_subtype=.
@@ -231,7 +253,24 @@ pub static FORMATS: &[&dyn Format] = &[
     &stormshield::Stormshield,
     &clavister::Clavister,
     &huawei_usg::HuaweiUsg,
+    &proxysg::ProxySg,
+    &netskope::Netskope,
+    &skyhigh::Skyhigh,
+    &websense::Websense,
+    &zscaler::Zscaler,
+    &symantec_wss::SymantecWss,
+    &menlo::Menlo,
+    &cato::Cato,
+    &cloudflare::Cloudflare,
+    &proxifier::Proxifier,
+    &olfeo::Olfeo,
     &combined::Combined,
+    &w3c::W3c,
+    &panos::PanOs,
+    &panos::PanOsJson,
+    &cisco_asa::CiscoAsa,
+    &meraki::Meraki,
+    &umbrella::Umbrella,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
@@ -271,7 +310,7 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
         }
     }
     match best {
-        Some((_, n)) if mixed::is_mixed(&lines, n) => Some(&mixed::SyslogMixed),
+        Some((_, n)) if n < lines.len() && mixed::is_mixed(&lines) => Some(&mixed::SyslogMixed),
         _ => best.map(|(f, _)| f),
     }
 }
