@@ -311,7 +311,7 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
         }
     }
     match best {
-        Some((_, n)) if mixed::is_mixed(&lines, n) => Some(&mixed::SyslogMixed),
+        Some((_, n)) if n < lines.len() && mixed::is_mixed(&lines) => Some(&mixed::SyslogMixed),
         _ => best.map(|(f, _)| f),
     }
 }
