@@ -3,6 +3,7 @@
 use crate::cli::{Command, ScanArgs};
 use crate::config::Networks;
 use crate::findings::{self, BuildOptions};
+use crate::fingerprint;
 use crate::formats::{self, FORMATS};
 use crate::input;
 use crate::report::{self, Run, RunOptions, Window};
@@ -110,7 +111,16 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let result = pool.install(|| scan::scan(&sources, &opts));
     opts.progress.finish_and_clear();
 
-    let findings = pool.install(|| findings::build(&result.agg, &BuildOptions::default()));
+    let build_opts = BuildOptions {
+        fingerprint: fingerprint::Options {
+            zone: opts.zone,
+            window: result.agg.traffic.first_ms.zip(result.agg.traffic.last_ms),
+        },
+        show_background: args.show_background,
+        ..BuildOptions::default()
+    };
+    let built = pool.install(|| findings::build_all(&result.agg, &build_opts));
+    let findings = built.findings;
     let run = Run {
         seam_version: env!("CARGO_PKG_VERSION"),
         inputs: sources.iter().map(|s| s.display()).collect(),
@@ -139,7 +149,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     if !args.quiet {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        report::terminal::print(&mut out, &run, &findings, 0, args.top)?;
+        report::terminal::print(&mut out, &run, &findings, built.hidden_background, args.top)?;
         out.flush()?;
     }
     let mut code = EXIT_OK;

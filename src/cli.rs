@@ -61,6 +61,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i32>,
 
+    /// Also list fleet background traffic (updates, certificate checks, time
+    /// sync, telemetry, CDNs) as findings with status `background`.
+    #[arg(long)]
+    pub show_background: bool,
+
     /// How many findings the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod app;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod findings;
