@@ -19,4 +19,5 @@ pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod stats;
+pub mod synth;
 pub mod time;
