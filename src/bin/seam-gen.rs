@@ -19,7 +19,8 @@ struct Cli {
 enum Command {
     /// Write a world: logs in Squid native, Squid combined and FortiGate formats plus labels.json.
     World(WorldArgs),
-    /// Write the small demo shipped in testdata/demo (same as `world` with the demo's settings).
+    /// Write the small demo shipped in testdata/demo: `world` with the demo's
+    /// settings (seed 2026, 15 days, 15 hosts), logs gzip-compressed.
     Demo {
         #[arg(long, value_name = "DIR", default_value = "testdata/demo")]
         out: PathBuf,
@@ -42,6 +43,12 @@ struct EvalArgs {
     start: String,
     #[arg(long, default_value_t = 1)]
     scale: u32,
+    #[arg(long, default_value_t = 20)]
+    workstations: usize,
+    #[arg(long, default_value_t = 6)]
+    branch: usize,
+    #[arg(long, default_value_t = 12)]
+    servers: usize,
     /// Scratch folder for the generated logs (removed afterwards).
     #[arg(long, value_name = "DIR")]
     work: Option<PathBuf>,
@@ -64,7 +71,9 @@ fn eval(a: EvalArgs) -> ExitCode {
             start,
             tz: a.tz.clone(),
             scale: a.scale,
-            ..Config::default()
+            workstations: a.workstations,
+            branch: a.branch,
+            servers: a.servers,
         };
         let dir = work.join(format!("seed-{seed}"));
         let result = World::new(cfg)
@@ -141,20 +150,6 @@ struct WorldArgs {
     scale: u32,
 }
 
-/// The demo's settings: about a week and a few hosts, a few MB.
-pub fn demo_config() -> Config {
-    Config {
-        seed: 2026,
-        days: 8,
-        start: (2026, 3, 2),
-        tz: "UTC".into(),
-        workstations: 6,
-        branch: 2,
-        servers: 10,
-        scale: 1,
-    }
-}
-
 fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut it = s.split('-');
     let y = it.next()?.parse().ok()?;
@@ -165,6 +160,7 @@ fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut gzip = false;
     let (cfg, out) = match cli.command {
         Command::World(a) => {
             let Some(start) = parse_date(&a.start) else {
@@ -183,7 +179,10 @@ fn main() -> ExitCode {
             };
             (cfg, a.out)
         }
-        Command::Demo { out } => (demo_config(), out),
+        Command::Demo { out } => {
+            gzip = true;
+            (Config::demo(), out)
+        }
         Command::Eval(a) => return eval(a),
     };
     let world = match World::new(cfg) {
@@ -194,7 +193,8 @@ fn main() -> ExitCode {
         }
     };
     let t = Instant::now();
-    match world.write(&out) {
+    let written = if gzip { world.write_gz(&out) } else { world.write(&out) };
+    match written {
         Ok(labels) => {
             let secs = t.elapsed().as_secs_f64();
             let bytes: u64 = labels.files.iter().map(|f| f.bytes).sum();

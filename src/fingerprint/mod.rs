@@ -22,6 +22,10 @@ use period::PeriodFit;
 /// Office hours: weekdays from `OFFICE.0` to `OFFICE.1` o'clock, local time.
 pub const OFFICE: (i64, i64) = (7, 19);
 
+/// Chance bound a schedule must beat before a daytime-only channel without
+/// a user agent counts as a machine's.
+pub const DAYTIME_CHANCE: f64 = 1e-4;
+
 /// Tuning and context for fingerprinting.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -120,8 +124,9 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
         // A browser is a person unless it keeps a machine's schedule around the clock.
         AgentClass::Browser => fit.is_some() && n_runs >= 6 && off >= 0.25,
         // No user agent (firewall logs): a daytime-only channel could be a
-        // person, so it needs a schedule backed by at least five fitting gaps.
-        AgentClass::Missing if off < 0.25 => fit.as_ref().is_some_and(|f| f.fitting >= 5),
+        // person, so it needs a schedule backed by at least five fitting
+        // gaps that random timing would produce with chance below 1e-4.
+        AgentClass::Missing if off < 0.25 => fit.as_ref().is_some_and(|f| f.fitting >= 5 && f.chance <= DAYTIME_CHANCE),
         // Irregular without a user agent: machine-like only when mostly
         // outside office hours (random round-the-clock traffic is 64 %).
         AgentClass::Missing => fit.is_some() || (n_runs >= 10 && off >= 0.5 && days.len() >= 3),
@@ -136,12 +141,13 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
     });
     evidence.push(match &fit {
         Some(f) => format!(
-            "regularity: period {}s from {} runs, {:.0}% of {} gaps within ±{}s of a multiple, phase coherence {:.2}, jitter ±{}s",
+            "regularity: period {}s from {} runs, {:.0}% of {} gaps within ±{}s of a multiple (chance {}), phase coherence {:.2}, jitter ±{}s",
             f.period,
             f.runs_behind,
             f.fit_share() * 100.0,
             f.gaps,
             period::tolerance(f.period),
+            if f.chance < 1e-9 { "< 1e-9".to_string() } else { format!("{:.0e}", f.chance) },
             f.coherence,
             f.jitter
         ),

@@ -78,6 +78,8 @@ pub struct PeriodFit {
     /// (from the phase when it is locked, else from the gaps).
     pub jitter: i64,
     pub calendar: bool,
+    /// Bound on the chance of this many fitting gaps under random timing.
+    pub chance: f64,
 }
 
 impl PeriodFit {
@@ -261,7 +263,8 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
             continue;
         }
         let p_accident = ((2 * tolerance(p) + 1) as f64 / p as f64).min(1.0);
-        if chance(s.fitting, s.eligible, p_accident) > SIGNIFICANCE {
+        let by_chance = chance(s.fitting, s.eligible, p_accident);
+        if by_chance > SIGNIFICANCE {
             continue;
         }
         let (r, phase) = coherence(starts, p);
@@ -275,6 +278,7 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
             phase,
             jitter: 0,
             calendar,
+            chance: by_chance,
         });
     }
     let quality = |f: &PeriodFit| f.fit_share() + 0.1 * f.coherence;

@@ -65,6 +65,23 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The demo in testdata/demo: seed 2026, 15 days (three runs of the
+    /// weekly job), 15 hosts; written with [`World::write_gz`].
+    pub fn demo() -> Config {
+        Config {
+            seed: 2026,
+            days: 15,
+            start: (2026, 3, 2),
+            tz: "UTC".into(),
+            workstations: 4,
+            branch: 2,
+            servers: 6,
+            scale: 1,
+        }
+    }
+}
+
 /// Which log a record goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sink {
@@ -246,6 +263,7 @@ pub struct FileLabel {
     pub path: String,
     pub format: String,
     pub lines: u64,
+    /// Uncompressed size.
     pub bytes: u64,
 }
 
@@ -1139,14 +1157,38 @@ impl World {
     /// Writes the logs for every day and `labels.json` into `dir`; returns
     /// the labels with file sizes filled in.
     pub fn write(&self, dir: &Path) -> io::Result<Labels> {
+        self.write_to(dir, false)
+    }
+
+    /// Like [`World::write`], with each log gzip-compressed (`.gz`, no
+    /// name or time in the header, so the bytes depend only on the world
+    /// and the flate2 version pinned in Cargo.lock).
+    pub fn write_gz(&self, dir: &Path) -> io::Result<Labels> {
+        self.write_to(dir, true)
+    }
+
+    fn write_to(&self, dir: &Path, gzip: bool) -> io::Result<Labels> {
         let mut files = Vec::new();
-        let mut outs = Vec::new();
+        let mut outs: Vec<Out> = Vec::new();
+        let name = |sink: Sink| {
+            if gzip {
+                format!("{}.gz", sink.file())
+            } else {
+                sink.file().to_string()
+            }
+        };
         for sink in Sink::ALL {
-            let path = dir.join(sink.file());
+            let path = dir.join(name(sink));
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            outs.push(io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?));
+            let file = std::fs::File::create(&path)?;
+            outs.push(if gzip {
+                let gz = flate2::GzBuilder::new().write(file, flate2::Compression::new(6));
+                Out::Gz(Box::new(io::BufWriter::with_capacity(1 << 20, gz)))
+            } else {
+                Out::Plain(io::BufWriter::with_capacity(1 << 20, file))
+            });
             files.push((path, 0u64, 0u64));
         }
         for day in 0..self.cfg.days {
@@ -1169,15 +1211,15 @@ impl World {
                 f.2 += buf.len() as u64;
             }
         }
-        for out in &mut outs {
-            out.flush()?;
+        for out in outs {
+            out.finish()?;
         }
         let mut labels = self.labels();
         labels.files = Sink::ALL
             .iter()
             .zip(&files)
             .map(|(sink, (_, lines, bytes))| FileLabel {
-                path: sink.file().into(),
+                path: name(*sink),
                 format: sink.format().into(),
                 lines: *lines,
                 bytes: *bytes,
@@ -1187,7 +1229,32 @@ impl World {
         std::fs::write(dir.join("labels.json"), json + "\n")?;
         Ok(labels)
     }
+}
 
+/// A log file being written, plain or gzip-compressed.
+enum Out {
+    Plain(io::BufWriter<std::fs::File>),
+    Gz(Box<io::BufWriter<flate2::write::GzEncoder<std::fs::File>>>),
+}
+
+impl Out {
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Out::Plain(w) => w.write_all(b),
+            Out::Gz(w) => w.write_all(b),
+        }
+    }
+
+    /// Flushes, and for gzip writes the trailer (reporting its errors).
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Out::Plain(mut w) => w.flush(),
+            Out::Gz(w) => (*w).into_inner().map_err(|e| e.into_error())?.finish().map(drop),
+        }
+    }
+}
+
+impl World {
     /// The folder of logs [`World::write`] creates under `dir` (`labels.json` sits beside it).
     pub fn logs_dir(dir: &Path) -> PathBuf {
         dir.join("logs")
