@@ -244,9 +244,9 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
         return None;
     }
     let mut gaps: Vec<i64> = starts.iter().zip(starts.iter().skip(1)).map(|(a, b)| b - a).collect();
+    gaps.sort_unstable();
     let n_gaps = gaps.len();
-    let mid = n_gaps / 2;
-    let (_, &mut med, _) = gaps.select_nth_unstable(mid);
+    let med = gaps.get(n_gaps / 2).copied().unwrap_or(0);
     let mut candidates: Vec<(i64, bool)> = CALENDAR.iter().map(|&p| (p, true)).collect();
     if med >= 2 && !CALENDAR.contains(&med) {
         candidates.push((med, false));
@@ -255,8 +255,18 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
             candidates.push((rounded, false));
         }
     }
+    // A candidate passes only if single-period gaps make up at least
+    // MIN_FIT · MIN_K1_SHARE of all gaps: count them on the sorted gaps first.
+    let min_single = (MIN_FIT * MIN_K1_SHARE * n_gaps as f64).ceil() as usize;
+    let near = |p: i64| {
+        let tol = tolerance(p);
+        gaps.partition_point(|&g| g <= p + tol) - gaps.partition_point(|&g| g < p - tol)
+    };
     let mut accepted: Vec<PeriodFit> = Vec::new();
     for (p, calendar) in candidates {
+        if near(p) < min_single.max(1) {
+            continue;
+        }
         let s = score(starts, p);
         let share = s.fitting as f64 / n_gaps as f64;
         if s.fitting < 2 || share < MIN_FIT || (s.single as f64) < MIN_K1_SHARE * s.fitting as f64 {
