@@ -36,9 +36,31 @@ impl Status {
     }
 }
 
+/// How a finding compares with an earlier run (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    New,
+    Unchanged,
+    Changed,
+    /// In the baseline, not in this run.
+    Gone,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Unchanged => "unchanged",
+            Change::Changed => "changed",
+            Change::Gone => "gone",
+        }
+    }
+}
+
 /// The register's columns, in order. A contract with users' spreadsheets:
 /// add at the end, never rename or reorder.
-pub const REGISTER_COLUMNS: [&str; 21] = [
+pub const REGISTER_COLUMNS: [&str; 22] = [
     "finding_id",
     "status",
     "source",
@@ -60,6 +82,7 @@ pub const REGISTER_COLUMNS: [&str; 21] = [
     "inventory_id",
     "owner",
     "evidence",
+    "change",
 ];
 
 /// One register row.
@@ -86,6 +109,9 @@ pub struct Finding {
     pub inventory_id: String,
     pub owner: String,
     pub evidence: Vec<String>,
+    /// Against `--baseline`; empty without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
 }
 
 /// A stable short id for a (sources, destination, port) triple: FNV-1a 64
@@ -305,9 +331,6 @@ fn finding(
     if upload.is_some() {
         flags.push("upload_heavy".to_string());
     }
-    if off_hours >= 0.5 {
-        flags.push("off_hours".to_string());
-    }
     if disguised {
         flags.push("disguised_browser".to_string());
     }
@@ -321,7 +344,7 @@ fn finding(
         evidence.push(format!(
             "credential in URL: {} request(s), parameter(s) {} (values redacted)",
             cred_hits,
-            cred_params.values.iter().cloned().collect::<Vec<_>>().join(",")
+            cred_params.to_vec().join(",")
         ));
     }
     let (status, risk) = match &bg {
@@ -340,7 +363,7 @@ fn finding(
         }
         None => {
             let r = risk::assess(&RiskInput {
-                credential_params: cred_params.values.iter().cloned().collect(),
+                credential_params: cred_params.to_vec(),
                 cleartext,
                 off_hours_share: off_hours,
                 upload,
@@ -353,13 +376,14 @@ fn finding(
             (Status::Undocumented, r.score)
         }
     };
+    let service = services.iter().next().unwrap_or_default().to_string();
     Finding {
         finding_id: finding_id(&source, &destination, port),
         status,
         source,
         destination,
         port,
-        service: services.values.iter().next().cloned().unwrap_or_default(),
+        service,
         first_seen: rfc3339(first_ms),
         last_seen: rfc3339(last_ms),
         connections,
@@ -368,13 +392,14 @@ fn finding(
         bytes_in,
         schedule,
         period_seconds,
-        users: users.values.into_iter().collect(),
-        user_agents: agents.values.into_iter().collect(),
+        users: users.to_vec(),
+        user_agents: agents.to_vec(),
         risk,
         flags,
         inventory_id: String::new(),
         owner: String::new(),
         evidence,
+        change: None,
     }
 }
 

@@ -208,3 +208,30 @@ pub fn opt_text(b: &[u8]) -> Option<Cow<'_, str>> {
         Some(text(b))
     }
 }
+
+/// The bare account name of a logged user: `DOMAIN\\user` → `user`,
+/// `user,cn=user,dc=example` (an LDAP DN tail) → `user`. `user@domain` is
+/// kept whole (it is how cloud identities are named).
+pub fn account(u: &str) -> &str {
+    let u = match u.rfind('\\') {
+        Some(i) => u.get(i + 1..).unwrap_or(u),
+        None => u,
+    };
+    match u.find(',') {
+        Some(i) => u.get(..i).unwrap_or(u),
+        None => u,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_forms() {
+        assert_eq!(account("example.com\\jdoe"), "jdoe");
+        assert_eq!(account("john.doe,cn=john.doe"), "john.doe");
+        assert_eq!(account("svc@example.com"), "svc@example.com");
+        assert_eq!(account("\\"), "");
+    }
+}

@@ -8,8 +8,8 @@
 
 use crate::aggregate::Aggregate;
 use crate::config::Networks;
-use crate::formats::{self, Format, LineError, LineParser};
-use crate::input::{self, chunk, Blocks, Compression, Opened, Source};
+use crate::formats::{self, Format, Framing, LineError, LineParser};
+use crate::input::{self, chunk, framing, Blocks, Compression, Opened, Source};
 use crate::stats::ParseStats;
 use crate::time::{civil_from_seconds, TimeCtx, Zone};
 use indicatif::ProgressBar;
@@ -175,29 +175,98 @@ fn bind(head: &[u8], opts: &ScanOptions, report: &mut FileReport) -> Option<Box<
     }
 }
 
+/// The framing to use for a file: JSON files that hold one object per line
+/// are read as lines (cheaper, and the same records).
+fn effective_framing(parser: &dyn LineParser, head: &[u8]) -> Framing {
+    match parser.framing() {
+        Framing::Json if framing::is_ndjson(head) => Framing::Lines,
+        f => f,
+    }
+}
+
 /// Parses and folds a whole buffer, chunked per `opts`.
 pub fn scan_whole(data: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, opts: &ScanOptions) -> (Aggregate, ParseStats) {
+    let head = data.get(..HEAD_BYTES.min(data.len())).unwrap_or_default();
+    scan_framed(data, parser, effective_framing(parser, head), ctx, opts)
+}
+
+fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &TimeCtx, opts: &ScanOptions) -> (Aggregate, ParseStats) {
     let n = opts.chunks.unwrap_or_else(|| data.len().div_ceil(opts.chunk_bytes.max(1)).max(1));
-    let ranges = chunk::split(data, n);
-    let wave = rayon::current_num_threads().max(1) * 4;
-    let mut agg = Aggregate::new();
-    let mut stats = ParseStats::default();
-    for group in ranges.chunks(wave) {
-        let parts: Vec<(Aggregate, ParseStats)> = group
-            .par_iter()
-            .map(|r| {
-                let bytes = data.get(r.clone()).unwrap_or_default();
-                let out = parse_chunk(bytes, parser, ctx, &opts.nets);
-                opts.progress.inc(bytes.len() as u64);
-                out
-            })
-            .collect();
-        for (a, s) in parts {
-            agg.merge(a);
-            stats.append(s);
+    // Each unit of parallel work is a list of record ranges: one range for
+    // line and CSV framing (records are found inside it), one range per
+    // record for JSON.
+    let units: Vec<Vec<std::ops::Range<usize>>> = match framing {
+        Framing::Lines => chunk::split(data, n).into_iter().map(|r| vec![r]).collect(),
+        Framing::QuotedCsv => framing::split_csv(data, n).into_iter().map(|r| vec![r]).collect(),
+        Framing::Json => {
+            let (recs, rest) = framing::json_records(data);
+            let mut recs = recs;
+            if rest < data.len() {
+                recs.push(rest..data.len());
+            }
+            let per = recs.len().div_ceil(n.max(1)).max(1);
+            recs.chunks(per).map(<[_]>::to_vec).collect()
         }
+    };
+    // Aggregates fold per worker (not per chunk), so a channel is copied
+    // once per worker; statistics are kept per chunk, to be appended in
+    // file order (sample line numbers depend on it).
+    // A few units per thread keep the load balanced; more would only make
+    // more accumulators, each holding a copy of most channels.
+    let min_len = (units.len() / (rayon::current_num_threads().max(1) * 4)).max(1);
+    let (agg, mut parts) = units
+        .par_iter()
+        .with_min_len(min_len)
+        .enumerate()
+        .fold(
+            || (Aggregate::new(), Vec::new()),
+            |(mut agg, mut parts), (i, ranges)| {
+                let mut stats = ParseStats::default();
+                let mut bytes = 0;
+                for r in ranges {
+                    let part = data.get(r.clone()).unwrap_or_default();
+                    bytes += part.len();
+                    match framing {
+                        Framing::Lines => parse_records(chunk::lines(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                        Framing::QuotedCsv => parse_records(framing::csv_records(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                        Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                    }
+                }
+                opts.progress.inc(bytes as u64);
+                parts.push((i, stats));
+                (agg, parts)
+            },
+        )
+        .reduce(
+            || (Aggregate::new(), Vec::new()),
+            |(mut a, mut pa), (b, pb)| {
+                if a.channels.len() < b.channels.len() {
+                    let mut b = b;
+                    b.merge(a);
+                    a = b;
+                } else {
+                    a.merge(b);
+                }
+                pa.extend(pb);
+                (a, pa)
+            },
+        );
+    parts.sort_by_key(|(i, _)| *i);
+    let mut stats = ParseStats::default();
+    for (_, s) in parts {
+        stats.append(s);
     }
     (agg, stats)
+}
+
+/// End of the last complete record of a stream block (the rest is carried
+/// into the next block).
+fn complete_prefix(framing: Framing, buf: &[u8]) -> usize {
+    match framing {
+        Framing::Lines => chunk::last_line_end(buf),
+        Framing::QuotedCsv => framing::csv_complete_prefix(buf),
+        Framing::Json => framing::json_records(buf).1,
+    }
 }
 
 fn scan_stream(
@@ -227,7 +296,14 @@ fn scan_stream(
         }
     });
     let mut agg = Aggregate::new();
-    let mut parser: Option<Box<dyn LineParser>> = None;
+    let mut parser: Option<(Box<dyn LineParser>, Framing)> = None;
+    let stream_opts = ScanOptions {
+        chunks: Some(threads),
+        ..opts.clone()
+    };
+    // A record cut by the end of a block (a pretty-printed JSON object, a
+    // CSV record with a quoted newline) is carried into the next block.
+    let mut carry: Vec<u8> = Vec::new();
     for item in rx {
         let block = match item {
             Ok(b) => b,
@@ -239,18 +315,28 @@ fn scan_stream(
         if parser.is_none() {
             let head = block.get(..HEAD_BYTES.min(block.len())).unwrap_or_default();
             match bind(head, opts, &mut report) {
-                Some(p) => parser = Some(p),
+                Some(p) => {
+                    let f = effective_framing(p.as_ref(), head);
+                    parser = Some((p, f));
+                }
                 None => break,
             }
         }
-        let Some(p) = parser.as_deref() else { break };
-        let stream_opts = ScanOptions {
-            chunks: Some(threads),
-            ..opts.clone()
-        };
-        let (a, s) = scan_whole(&block, p, ctx, &stream_opts);
+        let Some((p, framing)) = parser.as_ref() else { break };
+        let mut buf = std::mem::take(&mut carry);
+        buf.extend_from_slice(&block);
+        let cut = complete_prefix(*framing, &buf);
+        carry = buf.split_off(cut);
+        let (a, s) = scan_framed(&buf, p.as_ref(), *framing, ctx, &stream_opts);
         agg.merge(a);
         report.stats.append(s);
+    }
+    if let Some((p, framing)) = parser.as_ref() {
+        if !carry.is_empty() {
+            let (a, s) = scan_framed(&carry, p.as_ref(), *framing, ctx, &stream_opts);
+            agg.merge(a);
+            report.stats.append(s);
+        }
     }
     let _ = reader_thread.join();
     (agg, report)
@@ -260,21 +346,119 @@ fn scan_stream(
 pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &Networks) -> (Aggregate, ParseStats) {
     let mut agg = Aggregate::new();
     let mut stats = ParseStats::default();
-    for raw in chunk::lines(chunk) {
+    parse_records(chunk::lines(chunk), parser, ctx, nets, &mut agg, &mut stats);
+    (agg, stats)
+}
+
+/// Parses and folds records (lines, CSV records or JSON values); each counts
+/// as one line in the statistics.
+fn parse_records<'a>(
+    records: impl Iterator<Item = &'a [u8]>,
+    parser: &dyn LineParser,
+    ctx: &TimeCtx,
+    nets: &Networks,
+    agg: &mut Aggregate,
+    stats: &mut ParseStats,
+) {
+    for raw in records {
         stats.lines += 1;
         let line = formats::trim_line(raw);
         if line.is_empty() {
             stats.ignore("empty line");
             continue;
         }
-        match parser.parse(line, ctx) {
-            Ok(rec) => {
-                stats.parsed += 1;
-                agg.fold(&rec, nets);
-            }
+        match parser.parse_multi(line, ctx, &mut |rec| agg.fold(&rec, nets)) {
+            Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
         }
     }
-    (agg, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Field, LineResult};
+    use crate::record::Record;
+
+    /// A JSON-framed format for tests: `{"src": "IP", "host": "NAME"}`.
+    struct TestJson;
+
+    impl Format for TestJson {
+        fn name(&self) -> &'static str {
+            "test-json"
+        }
+        fn title(&self) -> &'static str {
+            "test"
+        }
+        fn fields(&self) -> &'static [Field] {
+            &[]
+        }
+        fn sniff(&self, _: &[u8]) -> bool {
+            true
+        }
+        fn framing(&self) -> Framing {
+            Framing::Json
+        }
+        fn parse<'a>(&self, line: &'a [u8], _: &TimeCtx) -> LineResult<'a> {
+            let v: serde_json::Value = serde_json::from_slice(line).map_err(|_| LineError::Skipped("bad json"))?;
+            let src = v.get("src").and_then(|s| s.as_str()).and_then(|s| s.parse().ok());
+            let host = v
+                .get("host")
+                .and_then(|s| s.as_str())
+                .map(|h| std::borrow::Cow::Owned(h.to_string()));
+            Ok(Record {
+                src_ip: src,
+                dst_host: host,
+                dst_port: Some(443),
+                ..Record::default()
+            })
+        }
+    }
+
+    static TEST_JSON: TestJson = TestJson;
+
+    fn doc(n: usize) -> Vec<u8> {
+        let mut s = String::from("[\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "  {{\n    \"src\": \"10.0.0.{}\",\n    \"host\": \"h{}.example\"\n  }}{}\n",
+                i % 5,
+                i % 3,
+                if i + 1 < n { "," } else { "" }
+            ));
+        }
+        s.push_str("]\n");
+        s.into_bytes()
+    }
+
+    #[test]
+    fn pretty_json_gives_the_same_records_whole_and_streamed_in_small_blocks() {
+        let data = doc(40);
+        let opts = ScanOptions {
+            format: Some(&TEST_JSON),
+            ..ScanOptions::default()
+        };
+        let parser = formats::bind(&TEST_JSON, &data).expect("bind");
+        let (whole, ws) = scan_whole(&data, parser.as_ref(), &TimeCtx::default(), &opts);
+        assert_eq!((ws.lines, ws.parsed, ws.skipped), (40, 40, 0));
+        for block in [7, 64, 1000] {
+            let report = FileReport {
+                path: "-".into(),
+                format: None,
+                compression: "none",
+                stats: ParseStats::default(),
+                error: None,
+            };
+            let o = ScanOptions {
+                stream_block: block,
+                ..opts.clone()
+            };
+            let (agg, r) = scan_stream(Box::new(std::io::Cursor::new(data.clone())), &TimeCtx::default(), &o, report);
+            assert_eq!((r.stats.lines, r.stats.parsed, r.stats.skipped), (40, 40, 0), "block {block}");
+            let a = serde_json::to_string(&agg.canonical()).expect("json");
+            let b = serde_json::to_string(&whole.clone().canonical()).expect("json");
+            assert_eq!(a, b, "block {block}");
+        }
+    }
 }

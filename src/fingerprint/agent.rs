@@ -197,7 +197,7 @@ pub fn classify(ua: &str) -> AgentClass {
 /// machine-like class present wins (a script hiding among browser requests
 /// still counts), then browser, then missing. Also returns the user agent
 /// that decided it.
-pub fn channel_class<'a>(agents: impl IntoIterator<Item = &'a String>) -> (AgentClass, Option<&'a str>) {
+pub fn channel_class<'a>(agents: impl IntoIterator<Item = &'a str>) -> (AgentClass, Option<&'a str>) {
     let mut best: Option<(AgentClass, &str)> = None;
     for a in agents {
         let c = classify(a);
@@ -207,7 +207,7 @@ pub fn channel_class<'a>(agents: impl IntoIterator<Item = &'a String>) -> (Agent
             _ => 2,
         };
         if best.is_none_or(|(b, _)| rank(c) > rank(b)) {
-            best = Some((c, a.as_str()));
+            best = Some((c, a));
         }
     }
     match best {
@@ -259,11 +259,9 @@ mod tests {
 
     #[test]
     fn channel_class_prefers_the_machine() {
-        let v = vec!["Mozilla/5.0 (X11) Firefox/125.0".to_string(), "curl/8".to_string()];
-        assert_eq!(channel_class(&v).0, AgentClass::Cli);
-        let v = vec!["Mozilla/5.0 (X11) Firefox/125.0".to_string()];
-        assert_eq!(channel_class(&v).0, AgentClass::Browser);
-        assert_eq!(channel_class(&Vec::new()).0, AgentClass::Missing);
+        assert_eq!(channel_class(["Mozilla/5.0 (X11) Firefox/125.0", "curl/8"]).0, AgentClass::Cli);
+        assert_eq!(channel_class(["Mozilla/5.0 (X11) Firefox/125.0"]).0, AgentClass::Browser);
+        assert_eq!(channel_class([]).0, AgentClass::Missing);
     }
 
     #[test]

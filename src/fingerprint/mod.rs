@@ -111,7 +111,7 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
     let observed = schedule::observed_days(first, last);
     let schedule = schedule::describe(fit.as_ref(), &starts, observed);
 
-    let (agent, sample) = agent::channel_class(&s.agents.values);
+    let (agent, sample) = agent::channel_class(s.agents.iter());
     let off = starts.iter().filter(|&&t| off_hours(t)).count() as f64 / starts.len().max(1) as f64;
     let mut days: Vec<i64> = starts.iter().map(|t| t.div_euclid(86_400)).collect();
     days.dedup();

@@ -11,8 +11,8 @@
 //! is the response size, so it is the client's `bytes_in`.
 
 use super::kv::{closing_quote, unescape};
-use super::squid::{set_host, squid_action};
-use super::url::{split_host_port, split_url};
+use super::squid::{connect_target, set_host, squid_action};
+use super::url::split_url;
 use super::{next_token, parse_ip, Field, Format, LineError, LineResult};
 use crate::record::{opt_text, text, Action, Proto, Record};
 use crate::time::{civil_seconds, digits, parse_clf, parse_u16, parse_u64, TimeCtx};
@@ -90,9 +90,7 @@ impl Format for Combined {
             ..Record::default()
         };
         if method == b"CONNECT" {
-            let (h, port) = split_host_port(target);
-            set_host(&mut rec, h);
-            rec.dst_port = port;
+            connect_target(&mut rec, target);
         } else if !target.is_empty() {
             let p = split_url(target);
             set_host(&mut rec, p.host);

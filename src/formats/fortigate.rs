@@ -13,6 +13,7 @@
 //! system events and are ignored too.
 
 use super::kv::{pairs, pairs_sep, unescape};
+
 use super::{parse_ip, syslog, Field, Format, LineError, LineResult};
 use crate::record::{opt_text, Action, Proto, Record};
 use crate::time::{civil_seconds, digits, epoch_auto_ms, parse_offset, parse_u16, parse_u64, TimeCtx};
@@ -36,10 +37,13 @@ impl Format for FortiGate {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        memchr::memmem::find(line, b"logid=").is_some()
-            && (memchr::memmem::find(line, b"type=").is_some() || memchr::memmem::find(line, b"devid=").is_some())
-            && !line.starts_with(b"CEF:")
-            && memchr::memmem::find(line, b"|Fortinet|").is_none()
+        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        (has(b"logid=") || has(b"log_id=") || has(b"devid=") || has(b" vd="))
+            && has(b"type=")
+            && has(b"subtype=")
+            && !has(b"msg_id=")
+            && !has(b"CEF:")
+            && !has(b"|Fortinet|")
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
@@ -49,7 +53,7 @@ impl Format for FortiGate {
         let (mut date, mut time, mut tz, mut eventtime) = (None, None, None, None);
         let (mut kind, mut app, mut service) = (&b""[..], None, None);
         let mut user = None;
-        let mut saw_logid = false;
+        let (mut sent_delta, mut rcvd_delta) = (None, None);
         let it = if sep { pairs_sep(msg, b',') } else { pairs(msg) };
         for (k, v) in it {
             match k {
@@ -57,26 +61,25 @@ impl Format for FortiGate {
                 b"time" => time = Some(v),
                 b"tz" => tz = Some(v),
                 b"eventtime" => eventtime = parse_u64(v),
-                b"logid" => saw_logid = true,
                 b"type" => kind = v,
-                b"srcip" => rec.src_ip = parse_ip(v),
-                b"srcport" => rec.src_port = parse_u16(v),
-                b"dstip" => rec.dst_ip = parse_ip(v),
-                b"dstport" => rec.dst_port = parse_u16(v),
+                // FortiOS 5+ names, then the FortiOS 4 ones.
+                b"srcip" | b"src" => rec.src_ip = parse_ip(v),
+                b"srcport" | b"src_port" => rec.src_port = parse_u16(v),
+                b"dstip" | b"dst" => rec.dst_ip = parse_ip(v),
+                b"dstport" | b"dst_port" => rec.dst_port = parse_u16(v),
                 b"proto" => rec.proto = Proto::parse(v),
-                b"sentbyte" => rec.bytes_out = parse_u64(v),
-                b"rcvdbyte" => rec.bytes_in = parse_u64(v),
+                b"sentbyte" | b"sent" => rec.bytes_out = parse_u64(v),
+                b"rcvdbyte" | b"rcvd" => rec.bytes_in = parse_u64(v),
+                b"sentdelta" => sent_delta = parse_u64(v),
+                b"rcvddelta" => rcvd_delta = parse_u64(v),
                 b"hostname" => rec.dst_host = opt_text(v).map(|_| unescape(v)),
                 b"user" => user = Some(v),
                 b"unauthuser" if user.is_none() => user = Some(v),
-                b"action" => rec.action = Action::from_word(v),
+                b"action" | b"status" if rec.action == Action::Unknown || k == b"action" => rec.action = Action::from_word(v),
                 b"app" => app = Some(v),
                 b"service" => service = Some(v),
                 _ => {}
             }
-        }
-        if !saw_logid {
-            return Err(LineError::Skipped("not a FortiGate log (no logid)"));
         }
         match kind {
             b"traffic" => {}
@@ -95,9 +98,13 @@ impl Format for FortiGate {
         if rec.src_ip.is_none() {
             return Err(LineError::Skipped("bad or missing srcip"));
         }
-        rec.user = user.and_then(|u| if u == b"N/A" { None } else { opt_text(u) }).map(|u| match u {
-            std::borrow::Cow::Borrowed(b) => unescape(b.as_bytes()),
-            o => o,
+        // Interim session logs (long-lived sessions) carry running totals in
+        // sentbyte/rcvdbyte and the traffic since the last log in the deltas.
+        rec.bytes_out = sent_delta.or(rec.bytes_out);
+        rec.bytes_in = rcvd_delta.or(rec.bytes_in);
+        rec.user = user.filter(|u| *u != b"N/A").and_then(opt_text).map(|u| match u {
+            std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(crate::record::account(b)),
+            std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(crate::record::account(&o).to_string()),
         });
         rec.service = app.or(service).and_then(opt_text);
         if rec.action == Action::Unknown {
@@ -174,6 +181,24 @@ mod tests {
         assert_eq!(ns.action, Action::Denied);
         let s = p(r#"logid=13 type=traffic eventtime=1602591763 srcip=10.0.0.1"#).unwrap();
         assert_eq!(s.time_ms, 1_602_591_763_000);
+    }
+
+    #[test]
+    fn interim_logs_use_deltas_and_accounts_are_bare() {
+        let r = p(r#"logid="0000000020" type="traffic" subtype="forward" eventtime=1746599578 srcip=10.0.0.1 sentbyte=900 rcvdbyte=800 sentdelta=90 rcvddelta=80 unauthuser="example.com\jdoe""#).unwrap();
+        assert_eq!((r.bytes_out, r.bytes_in), (Some(90), Some(80)));
+        assert_eq!(r.user.as_deref(), Some("jdoe"));
+    }
+
+    #[test]
+    fn fortios4_key_names() {
+        let r = p(r#"date=2011-02-20 time=12:31:09 devname=fw device_id=FG1 log_id=0038016002 type=traffic subtype=other pri=notice status=deny vd="root" src=10.0.0.1 src_port=5000 dst=198.51.100.7 dst_port=443 sent=10 rcvd=20"#).unwrap();
+        assert_eq!(
+            (r.src_port, r.dst_port, r.bytes_out, r.bytes_in),
+            (Some(5000), Some(443), Some(10), Some(20))
+        );
+        assert_eq!(r.action, Action::Denied);
+        assert!(!FortiGate.sniff(b"time=1 devname=x device_id=1 log_id=1 type=traffic subtype=slb_http vd=waf msg_id=123456"));
     }
 
     #[test]

@@ -68,20 +68,24 @@ pub(crate) fn closing_quote(body: &[u8]) -> usize {
     body.len()
 }
 
-/// Removes backslash escapes (`\"`, `\\`, `\=`) when present, borrowing otherwise.
+/// Removes the backslash of `\"`, `\\` and `\=` escapes, borrowing when
+/// there are none. Other backslashes are data (`DOMAIN\user`) and stay.
 pub fn unescape(v: &[u8]) -> std::borrow::Cow<'_, str> {
-    if memchr::memchr(b'\\', v).is_none() {
+    let escaped = |w: &[u8]| matches!(w, [b'\\', b'"' | b'\\' | b'=']);
+    if !v.windows(2).any(escaped) {
         return String::from_utf8_lossy(v);
     }
     let mut out = Vec::with_capacity(v.len());
-    let mut it = v.iter();
-    while let Some(&c) = it.next() {
-        if c == b'\\' {
-            if let Some(&n) = it.next() {
+    let mut i = 0;
+    while let Some(&c) = v.get(i) {
+        if c == b'\\' && matches!(v.get(i + 1), Some(b'"' | b'\\' | b'=')) {
+            if let Some(&n) = v.get(i + 1) {
                 out.push(n);
             }
+            i += 2;
         } else {
             out.push(c);
+            i += 1;
         }
     }
     std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
@@ -103,6 +107,8 @@ mod tests {
             ]
         );
         assert_eq!(unescape(br#"a \"b\" c"#), "a \"b\" c");
+        assert_eq!(unescape(br#"example.com\jdoe"#), "example.com\\jdoe");
+        assert_eq!(unescape(br#"a\\b\=c"#), "a\\b=c");
     }
 
     #[test]

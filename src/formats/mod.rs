@@ -10,12 +10,21 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod combined;
 pub mod fortigate;
+pub mod gcp_vpc;
+pub mod json_de;
 pub mod kv;
 pub mod squid;
+pub mod suricata;
 pub mod syslog;
 pub mod url;
+pub mod zeek;
+pub mod zeek_json;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,11 +103,41 @@ impl Field {
     }
 }
 
+/// How records are delimited in a file of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// One record per line (the default).
+    Lines,
+    /// CSV whose quoted fields may hold newlines: a record ends at a newline
+    /// outside double quotes.
+    QuotedCsv,
+    /// JSON: one value per line (NDJSON), or pretty-printed values, or a
+    /// top-level array of objects. Each record handed to the parser is one
+    /// complete object (elements of a top-level array are unwrapped; a
+    /// pretty-printed object keeps its newlines).
+    Json,
+}
+
 /// A parser bound to one file. Header-driven formats (W3C `#Fields:`, Zeek
 /// `#fields`) build one from the file's first lines; others use the format
 /// itself.
 pub trait LineParser: Sync + Send {
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a>;
+
+    /// How records are delimited in this file (default: one per line).
+    fn framing(&self) -> Framing {
+        Framing::Lines
+    }
+
+    /// Parses a line that may hold several records (Azure NSG flow tuples,
+    /// a JSON batch), handing each to `out`; returns how many. The default
+    /// is one record per line.
+    fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(crate::record::Record<'a>)) -> Result<usize, LineError> {
+        self.parse(line, ctx).map(|r| {
+            out(r);
+            1
+        })
+    }
 }
 
 /// A log format family.
@@ -114,6 +153,17 @@ pub trait Format: Sync + Send {
     fn sniff(&self, line: &[u8]) -> bool;
     /// Parses one line.
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a>;
+    /// Parses a line that may hold several records; see [`LineParser::parse_multi`].
+    fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> {
+        self.parse(line, ctx).map(|r| {
+            out(r);
+            1
+        })
+    }
+    /// How records are delimited (default: one per line).
+    fn framing(&self) -> Framing {
+        Framing::Lines
+    }
     /// Header-driven formats build a parser for one file from its first
     /// bytes `head` (`Some(Err)` when the header is unusable); the others
     /// return `None` and are used as they are.
@@ -137,10 +187,30 @@ impl LineParser for Stateless {
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
         self.0.parse(line, ctx)
     }
+
+    fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> {
+        self.0.parse_multi(line, ctx, out)
+    }
+
+    fn framing(&self) -> Framing {
+        self.0.framing()
+    }
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {

@@ -71,11 +71,13 @@ impl Format for SquidNative {
             status,
             ..Record::default()
         };
-        rec.dst_ip = memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
+        // The peer is the origin server only on DIRECT hierarchy codes; a
+        // PARENT or SIBLING peer is another proxy.
+        if memchr::memmem::find(hier, b"DIRECT").is_some() {
+            rec.dst_ip = memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
+        }
         if method == b"CONNECT" {
-            let (host, port) = split_host_port(url);
-            set_host(&mut rec, host);
-            rec.dst_port = port;
+            connect_target(&mut rec, url);
         } else if url.starts_with(b"error:") || url == b"-" {
             return Err(LineError::Ignored("proxy error entry without destination"));
         } else {
@@ -88,6 +90,19 @@ impl Format for SquidNative {
         }
         Ok(rec)
     }
+}
+
+/// Sets host and port from a CONNECT target (`host:port`, or, from some
+/// clients, `https://host:port`).
+pub(crate) fn connect_target<'a>(rec: &mut Record<'a>, target: &'a [u8]) {
+    let (host, port) = if memchr::memmem::find(target, b"://").is_some() {
+        let p = split_url(target);
+        (p.host, p.port)
+    } else {
+        split_host_port(target)
+    };
+    set_host(rec, host);
+    rec.dst_port = port;
 }
 
 /// Sets `dst_host`, or `dst_ip` when the host is an IP literal.

@@ -8,6 +8,7 @@
 //! reads everything.
 
 pub mod chunk;
+pub mod framing;
 
 use std::fs::File;
 use std::io::{self, Read};
