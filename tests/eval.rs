@@ -136,9 +136,9 @@ fn demo_dir() -> std::path::PathBuf {
 #[test]
 fn committed_demo_regenerates_byte_identically() {
     let dir = tempfile::tempdir().unwrap();
-    let labels = World::new(Config::demo()).unwrap().write_gz(dir.path()).unwrap();
+    let labels = World::new(Config::demo()).unwrap().write_demo(dir.path()).unwrap();
     let mut names: Vec<String> = labels.files.iter().map(|f| f.path.clone()).collect();
-    names.push("labels.json".into());
+    names.extend(["labels.json".into(), "inventory.csv".into(), "leavers.txt".into()]);
     for name in names {
         let fresh = std::fs::read(dir.path().join(&name)).unwrap();
         let committed = std::fs::read(demo_dir().join(&name)).unwrap_or_default();

@@ -20,7 +20,8 @@ enum Command {
     /// Write a world: logs in Squid native, Squid combined and FortiGate formats plus labels.json.
     World(WorldArgs),
     /// Write the small demo shipped in testdata/demo: `world` with the demo's
-    /// settings (seed 2026, 15 days, 15 hosts), logs gzip-compressed.
+    /// settings (seed 2026, 15 days, 15 hosts), logs gzip-compressed, plus an
+    /// inventory and a leavers list.
     Demo {
         #[arg(long, value_name = "DIR", default_value = "testdata/demo")]
         out: PathBuf,
@@ -193,7 +194,7 @@ fn main() -> ExitCode {
         }
     };
     let t = Instant::now();
-    let written = if gzip { world.write_gz(&out) } else { world.write(&out) };
+    let written = if gzip { world.write_demo(&out) } else { world.write(&out) };
     match written {
         Ok(labels) => {
             let secs = t.elapsed().as_secs_f64();

@@ -16,6 +16,7 @@
 //! stream keyed by (seed, actor, source, day), so output does not depend on
 //! thread scheduling or on the order actors are visited.
 
+pub mod demo;
 mod emit;
 pub mod eval;
 pub mod names;
@@ -1032,7 +1033,7 @@ impl World {
             },
         );
         x.agent = Some("curl/8.5.0");
-        x.user = Some("user-script");
+        x.user = Some("jdoe");
         x.jitter = 5;
         x.period = Some(1800);
         x.schedule = "every 30m".into();
@@ -1165,6 +1166,15 @@ impl World {
     /// and the flate2 version pinned in Cargo.lock).
     pub fn write_gz(&self, dir: &Path) -> io::Result<Labels> {
         self.write_to(dir, true)
+    }
+
+    /// The demo: [`World::write_gz`] plus `inventory.csv` and `leavers.txt`
+    /// (see [`demo`]).
+    pub fn write_demo(&self, dir: &Path) -> io::Result<Labels> {
+        let labels = self.write_gz(dir)?;
+        std::fs::write(dir.join("inventory.csv"), demo::inventory(&labels))?;
+        std::fs::write(dir.join("leavers.txt"), demo::LEAVERS)?;
+        Ok(labels)
     }
 
     fn write_to(&self, dir: &Path, gzip: bool) -> io::Result<Labels> {
