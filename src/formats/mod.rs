@@ -10,11 +10,17 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod cato;
 pub mod cloudflare;
 pub mod combined;
 pub mod elff;
 pub mod fortigate;
+pub mod gcp_vpc;
+pub mod json_de;
 pub mod jsonwalk;
 pub mod kv;
 pub mod menlo;
@@ -24,11 +30,14 @@ pub mod proxifier;
 pub mod proxysg;
 pub mod skyhigh;
 pub mod squid;
+pub mod suricata;
 pub mod symantec_wss;
 pub mod syslog;
 pub mod url;
 pub mod w3c;
 pub mod websense;
+pub mod zeek;
+pub mod zeek_json;
 pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
@@ -218,6 +227,14 @@ pub static FORMATS: &[&dyn Format] = &[
     &proxifier::Proxifier,
     &olfeo::Olfeo,
     &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
     &w3c::W3c,
 ];
 
