@@ -10,9 +10,10 @@
 //! Detection picks this format when no single format recognises every
 //! recognisable line among a file's first lines and at least two formats
 //! are each the first to recognise [`MIN_SHARE_PERCENT`] or more of them
-//! ([`is_mixed`]). `--format syslog-mixed` forces it.
+//! ([`is_mixed`]; header lines and JSON/CSV-framed files never count as
+//! mixed). `--format syslog-mixed` forces it.
 
-use super::{Field, Format, LineError, LineResult, FORMATS};
+use super::{Field, Format, Framing, LineError, LineResult, FORMATS};
 use crate::record::Record;
 use crate::time::TimeCtx;
 
@@ -64,26 +65,33 @@ pub fn dispatch(line: &[u8]) -> Option<&'static dyn Format> {
 }
 
 /// True when `lines` (a file's first non-empty lines) come from several
-/// devices: the format that recognises the most of them (`best`
-/// recognising `best_count`) misses some recognisable line, and at least two
-/// formats are each the first to recognise [`MIN_SHARE_PERCENT`] of the lines.
-pub fn is_mixed(lines: &[&[u8]], best_count: usize) -> bool {
+/// devices: at least two formats are each the first to recognise
+/// [`MIN_SHARE_PERCENT`] of the lines, and no single format recognises every
+/// line some format does. Comment and header lines (`#...`, as W3C and
+/// Zeek write) are left out, and a file holding records of a JSON or CSV
+/// framed format is never mixed: those are read whole, not line by line.
+pub fn is_mixed(lines: &[&[u8]]) -> bool {
     let mut first: Vec<(&'static str, usize)> = Vec::new();
-    let mut recognised = 0;
-    for l in lines {
-        if let Some(f) = dispatch(l) {
-            recognised += 1;
-            match first.iter_mut().find(|(n, _)| *n == f.name()) {
-                Some((_, c)) => *c += 1,
-                None => first.push((f.name(), 1)),
-            }
+    let mut recognised: Vec<&[u8]> = Vec::new();
+    let mut considered = 0;
+    for l in lines.iter().filter(|l| !l.starts_with(b"#")) {
+        considered += 1;
+        let Some(f) = dispatch(l) else { continue };
+        if f.framing() != Framing::Lines {
+            return false;
+        }
+        recognised.push(l);
+        match first.iter_mut().find(|(n, _)| *n == f.name()) {
+            Some((_, c)) => *c += 1,
+            None => first.push((f.name(), 1)),
         }
     }
-    if best_count >= recognised || lines.is_empty() {
-        return false;
-    }
-    let big = first.iter().filter(|(_, c)| c * 100 >= MIN_SHARE_PERCENT * lines.len()).count();
+    let big = first.iter().filter(|(_, c)| c * 100 >= MIN_SHARE_PERCENT * considered).count();
     big >= 2
+        && !FORMATS
+            .iter()
+            .filter(|f| f.name() != NAME)
+            .any(|f| recognised.iter().all(|l| f.sniff(l)))
 }
 
 #[cfg(test)]
@@ -120,6 +128,15 @@ mod tests {
             f.parse(b"<13>Oct  5 00:15:05 host1 sshd[42]: Accepted publickey for jdoe", &ctx()),
             Err(LineError::Skipped("no format recognises this line"))
         );
+    }
+
+    #[test]
+    fn header_lines_of_a_w3c_style_file_do_not_make_it_mixed() {
+        let mut lines: Vec<&[u8]> = vec![b"#Software: X", b"#Fields: date time c-ip"];
+        lines.extend([NETFILTER.as_bytes(); 3]);
+        assert!(!is_mixed(&lines));
+        lines.extend([SRX.as_bytes(); 2]);
+        assert!(is_mixed(&lines));
     }
 
     #[test]

@@ -234,7 +234,7 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
-    // Before squid: both sniff WSA access lines, which carry more fields.
+    // Before Squid: WSA access logs are Squid-like lines with extra fields.
     &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
     // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
@@ -253,11 +253,6 @@ pub static FORMATS: &[&dyn Format] = &[
     &stormshield::Stormshield,
     &clavister::Clavister,
     &huawei_usg::HuaweiUsg,
-    // Before combined: both recognise Olfeo lines, which are read day first.
-    &olfeo::Olfeo,
-    &combined::Combined,
-    // Never sniffs a line itself; `detect` picks it for mixed files.
-    &mixed::SyslogMixed,
     &proxysg::ProxySg,
     &netskope::Netskope,
     &skyhigh::Skyhigh,
@@ -268,12 +263,15 @@ pub static FORMATS: &[&dyn Format] = &[
     &cato::Cato,
     &cloudflare::Cloudflare,
     &proxifier::Proxifier,
-    &w3c::W3c,
+    // Before combined: Olfeo lines share the NCSA prefix.
+    &olfeo::Olfeo,
     &panos::PanOs,
     &panos::PanOsJson,
     &cisco_asa::CiscoAsa,
     &meraki::Meraki,
     &umbrella::Umbrella,
+    &combined::Combined,
+    &w3c::W3c,
     &aws_vpc::AwsVpcFlow,
     &aws_elb::AwsElb,
     &azure_nsg::AzureNsgFlow,
@@ -282,6 +280,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &zeek::Zeek,
     &zeek_json::ZeekJson,
     &suricata::SuricataEve,
+    // Never sniffs a line itself; `detect` picks it for mixed files.
+    &mixed::SyslogMixed,
 ];
 
 /// Looks a format up by its `--format` name.
@@ -311,7 +311,7 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
         }
     }
     match best {
-        Some((_, n)) if mixed::is_mixed(&lines, n) => Some(&mixed::SyslogMixed),
+        Some((_, n)) if n < lines.len() && mixed::is_mixed(&lines) => Some(&mixed::SyslogMixed),
         _ => best.map(|(f, _)| f),
     }
 }
