@@ -165,7 +165,6 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "bytes_out",
         "a Sophos UTM reverse-proxy (WAF) line: size= is the response the web server returned to the client, so seam counts it as the client's bytes_in; the oracle files it as source.bytes",
     ),
-];
     ("netskope", "netskope-transaction-s3__test_1.json", "bytes_out", NETSKOPE_BYTES),
     ("netskope", "netskope-transaction-s3__test_1.json", "bytes_in", NETSKOPE_BYTES),
     ("netskope", "netskope-transaction-s3__test_2.json", "bytes_out", NETSKOPE_BYTES),
@@ -181,18 +180,25 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     ("zscaler-zia", "test_event_web.json", "user", ZSCALER_USER),
     ("zscaler-zia", "test_event_web2.json", "user", ZSCALER_USER),
     ("zscaler-zia", "test_event_firewall.json", "user", ZSCALER_USER),
+    (
         "skyhigh-web-gateway",
         "skyhigh_swg_block.json",
         "user",
         "seam reduces DOMAIN\\account to the bare account for every format (here `autorite nt\\service rÉseau`, the French NT AUTHORITY\\NETWORK SERVICE, gives `service rÉseau`); the oracle keeps the whole name",
+    ),
+    (
         "cloudflare",
         "test_http.json",
         "dst_port",
         "Gateway HTTP writes DestinationPort 0 when no upstream was resolved and the oracle copies the 0; seam reads 0 as unknown and takes the port from the URL (https → 443)",
+    ),
+    (
         "squid-access",
         "common_log_format_1.json",
         "time",
         "an Olfeo line (`status - - bytes category`, the same shape as olfeo/*.json), read by the olfeo format whose dates are DD/MM/YYYY (olfeo/network_log.json has 15/04/2024, olfeo/network_log_date.json reads 02/07/2024 as 2 July); SEKOIA's Squid intake reads its 05/02/2025 as MM/DD",
+    ),
+];
 
 /// The corpus line has a port above 65535 (an anonymisation artefact); seam
 /// rejects it rather than wrap or clamp it.
