@@ -225,7 +225,8 @@ fn pan_time(b: &[u8], zone: &Zone) -> Option<i64> {
     let (date, time) = (b.get(..sp)?, b.get(sp + 1..)?);
     let mut parts = date.split(|&c| c == b'/');
     let (a, m, c) = (parts.next()?, parts.next()?, parts.next()?);
-    let num = |x: &[u8]| digits(x, x.len()).filter(|_| (1..=4).contains(&x.len()));
+    let num = |x: &[u8]| if (1..=4).contains(&x.len()) { digits(x, x.len()) } else { None };
+    let two = |x: &[u8]| if (1..=2).contains(&x.len()) { digits(x, x.len()) } else { None };
     let (y, mo, d) = if a.len() == 4 {
         (num(a)?, num(m)?, num(c)?)
     } else {
@@ -233,10 +234,10 @@ fn pan_time(b: &[u8], zone: &Zone) -> Option<i64> {
         (if c.len() == 2 { 2000 + y } else { y }, num(a)?, num(m)?)
     };
     let mut t = time.split(|&c| c == b':');
-    let h = num(t.next()?)?;
-    let mi = num(t.next()?)?;
+    let h = two(t.next()?)?;
+    let mi = two(t.next()?)?;
     let s = match t.next() {
-        Some(s) => num(s)?,
+        Some(s) => two(s)?,
         None => 0,
     };
     let local = civil_seconds(i64::from(y), mo, d, h, mi, s)?;
@@ -522,6 +523,14 @@ mod tests {
         let sys = "1,2026/10/05 00:15:02,0128,SYSTEM,auth,0,2026/10/05 00:15:02,,auth-success,GP,0,0,general,informational,\"authenticated for user 'a, b'\",1,0x0,0,0,0,0,,fw1";
         assert_eq!(p(sys), Err(LineError::Ignored("non-traffic log type")));
         assert!(PanOs.sniff(sys.as_bytes()));
+    }
+
+    #[test]
+    fn overlong_date_parts_are_rejected_not_overflowed() {
+        // Found by fuzzing: a 20-digit year once overflowed the digit parser.
+        assert_eq!(pan_time(b"2026/01/05 02:00:04", &Zone::Fixed(0)).map(|t| t % 1000), Some(0));
+        assert_eq!(pan_time(b"99999999999999999999/01/05 02:00:04", &Zone::Fixed(0)), None);
+        assert_eq!(pan_time(b"2026/01/05 020:00:04", &Zone::Fixed(0)), None);
     }
 
     #[test]
