@@ -29,9 +29,31 @@ impl Status {
     }
 }
 
+/// How a finding compares with an earlier run (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    New,
+    Unchanged,
+    Changed,
+    /// In the baseline, not in this run.
+    Gone,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Unchanged => "unchanged",
+            Change::Changed => "changed",
+            Change::Gone => "gone",
+        }
+    }
+}
+
 /// The register's columns, in order. A contract with users' spreadsheets:
 /// add at the end, never rename or reorder.
-pub const REGISTER_COLUMNS: [&str; 21] = [
+pub const REGISTER_COLUMNS: [&str; 22] = [
     "finding_id",
     "status",
     "source",
@@ -53,6 +75,7 @@ pub const REGISTER_COLUMNS: [&str; 21] = [
     "inventory_id",
     "owner",
     "evidence",
+    "change",
 ];
 
 /// One register row.
@@ -79,6 +102,9 @@ pub struct Finding {
     pub inventory_id: String,
     pub owner: String,
     pub evidence: Vec<String>,
+    /// Against `--baseline`; empty without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
 }
 
 /// A stable short id for a (sources, destination, port) triple: FNV-1a 64
@@ -172,6 +198,7 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         inventory_id: String::new(),
         owner: String::new(),
         evidence,
+        change: None,
     }
 }
 

@@ -125,6 +125,30 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     ("cisco-asa", "test_FTD_430003_3.json", "src_port", PORT_OUT_OF_RANGE),
     ("panw-prisma-access", "network_threat_alert_2.json", "user", UPN_KEPT),
     (
+        "azure-nsg-flow",
+        "test_end.json",
+        "time",
+        "the oracle takes the record's `time` (when Network Watcher wrote the batch); seam takes the flow tuple's own timestamp (when the flow was seen)",
+    ),
+    (
+        "azure-nsg-flow",
+        "test_short.json",
+        "time",
+        "the oracle takes the record's `time` (when Network Watcher wrote the batch); seam takes the flow tuple's own timestamp (when the flow was seen)",
+    ),
+    (
+        "azure-nsg-flow",
+        "test_short.json",
+        "src_ip",
+        "the oracle takes a `source_addr` key the collector added beside the tuple; seam takes the source of the flow tuple itself",
+    ),
+    (
+        "suricata-eve",
+        "icmp.json",
+        "time",
+        "the oracle takes the flow event's `timestamp` (when the flow timed out and was logged); seam takes `flow.start` (when the connection began)",
+    ),
+    (
         "fortigate-kv",
         "traffic_with_referrer.json",
         "coverage",

@@ -10,18 +10,27 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
 pub mod cisco_asa;
 pub mod cisco_wsa;
 pub mod combined;
 pub mod fortigate;
+pub mod gcp_vpc;
+pub mod json_de;
 pub mod kv;
 pub mod meraki;
 pub mod panos;
 pub mod qcsv;
 pub mod squid;
+pub mod suricata;
 pub mod syslog;
 pub mod umbrella;
 pub mod url;
+pub mod zeek;
+pub mod zeek_json;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -205,6 +214,14 @@ pub static FORMATS: &[&dyn Format] = &[
     &meraki::Meraki,
     &umbrella::Umbrella,
     &combined::Combined,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
 ];
 
 /// Looks a format up by its `--format` name.
