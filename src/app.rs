@@ -43,10 +43,11 @@ pub fn run(cmd: Command) -> Result<u8> {
 }
 
 fn print_formats<W: Write>(w: &mut W) -> std::io::Result<()> {
+    let width = FORMATS.iter().map(|f| f.name().len()).max().unwrap_or(0);
     for f in FORMATS {
-        writeln!(w, "{:<12} {}", f.name(), f.title())?;
+        writeln!(w, "{:<width$} {}", f.name(), f.title())?;
         let fields: Vec<&str> = f.fields().iter().map(|x| x.as_str()).collect();
-        writeln!(w, "{:<12} fields: {}", "", fields.join(", "))?;
+        writeln!(w, "{:<width$} fields: {}", "", fields.join(", "))?;
     }
     Ok(())
 }

@@ -152,9 +152,13 @@ pub fn month_from_abbr(b: &[u8]) -> Option<u32> {
     M.iter().position(|m| b.eq_ignore_ascii_case(&m[..])).map(|i| i as u32 + 1)
 }
 
-/// Parses exactly `n` ASCII digits.
+/// Parses exactly `n` ASCII digits (`n` at most 9, so the value fits a
+/// `u32`; a larger `n` gives `None`).
 #[inline]
 pub fn digits(b: &[u8], n: usize) -> Option<u32> {
+    if n > 9 {
+        return None;
+    }
     let s = b.get(..n)?;
     let mut v: u32 = 0;
     for &c in s {
@@ -406,6 +410,13 @@ mod tests {
         let winter = civil_seconds(2026, 12, 1, 12, 0, 0).unwrap();
         assert_eq!(paris.local_to_utc(summer), summer - 7200);
         assert_eq!(paris.local_to_utc(winter), winter - 3600);
+    }
+
+    #[test]
+    fn digits_never_overflow() {
+        assert_eq!(digits(b"999999999", 9), Some(999_999_999));
+        assert_eq!(digits(b"9999999999", 10), None);
+        assert_eq!(digits(b"12", 3), None);
     }
 
     #[test]
