@@ -99,6 +99,17 @@ const ENVELOPES: &[(&str, &str, &[&str])] = &[
     ("LEEF:", "leef", &["leef"]),
 ];
 
+/// The message is a syslog payload without its envelope, and the record
+/// carries no time of its own (no `rt`, `start`, `devTime`, `eventtime`).
+const NO_TIME: &str = "the message is the syslog payload without its envelope and the record carries no time of its own; seam skips a record it cannot place in time (in an export the syslog header gives it)";
+/// Palo Alto CEF: `rt` is when Strata Logging Service received the log.
+const PAN_RT: &str = "the oracle takes rt, when the logging service received the log; seam takes start, when the firewall generated it (= PanOSTimeGeneratedHighResolution), as the cef family's oracle does for the same message";
+/// Palo Alto CEF byte directions.
+const PAN_BYTES: &str =
+    "the oracle swaps the directions: Palo Alto's CEF field table maps out to bytes_sent (client to server) and in to bytes_received";
+/// Palo Alto CEF `dntdom`.
+const PAN_DNTDOM: &str =
+    "the oracle takes dntdom, the destination user's NT domain, as the destination domain; the line names no destination host";
 /// Fortinet interim session logs.
 const FORTI_DELTA: &str = "interim log of a long-lived session (sentdelta/rcvddelta): seam counts the bytes since the previous log, as for key=value logs where the oracle does the same (fortigate-kv/test_long_lived_session.json); here the oracle reports the running totals";
 
@@ -110,6 +121,12 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "coverage",
         "a FortiADC load-balancer log (log_id/msg_id/ibytes fields), another product's format that the fortigate parser does not claim",
     ),
+    ("cef/cef", "fortigate_traffic_forward.CEF.json", "coverage", NO_TIME),
+    ("cef/cef", "pan_ngfw_traffic_cef.json", "dst_host", PAN_DNTDOM),
+    ("cef/cef", "pan_ngfw_url_cef.json", "dst_host", PAN_DNTDOM),
+    ("fortigate-kv/cef", "traffic_forward.CEF-4.json", "coverage", NO_TIME),
+    ("fortigate-kv/cef", "traffic_forward-RDP.CEF.json", "bytes_out", FORTI_DELTA),
+    ("fortigate-kv/cef", "traffic_forward-RDP.CEF.json", "bytes_in", FORTI_DELTA),
     ("fortiproxy-kv", "test_forward_2.json", "bytes_out", FORTI_DELTA),
     ("fortiproxy-kv", "test_forward_2.json", "bytes_in", FORTI_DELTA),
     (
@@ -118,6 +135,33 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "src_port",
         "srcport=123456 is not a TCP or UDP port; seam leaves the port empty",
     ),
+    ("panos/cef", "traffic_cef.json", "time", PAN_RT),
+    ("panos/cef", "traffic1_csv.json", "time", PAN_RT),
+    ("panos/cef", "url_cef.json", "time", PAN_RT),
+    ("panos/cef", "traffic_cef.json", "bytes_out", PAN_BYTES),
+    ("panos/cef", "traffic_cef.json", "bytes_in", PAN_BYTES),
+    ("panos/cef", "traffic1_csv.json", "bytes_out", PAN_BYTES),
+    ("panos/cef", "traffic1_csv.json", "bytes_in", PAN_BYTES),
+    ("panw-prisma-access/cef", "traffic_cef.json", "time", PAN_RT),
+    ("panw-prisma-access/cef", "traffic1_csv.json", "time", PAN_RT),
+    ("panw-prisma-access/cef", "url_cef.json", "time", PAN_RT),
+    ("panw-prisma-access/cef", "traffic_cef.json", "bytes_out", PAN_BYTES),
+    ("panw-prisma-access/cef", "traffic_cef.json", "bytes_in", PAN_BYTES),
+    ("panw-prisma-access/cef", "traffic1_csv.json", "bytes_out", PAN_BYTES),
+    ("panw-prisma-access/cef", "traffic1_csv.json", "bytes_in", PAN_BYTES),
+    ("sonicwall/cef", "test_cef_connection_closed.json", "coverage", NO_TIME),
+    ("sonicwall/cef", "test_cef_connection_opened.json", "coverage", NO_TIME),
+    ("sonicwall/cef", "test_cef_syslog_website_accessed.json", "coverage", NO_TIME),
+    ("watchguard/leef", "connection_allow.json", "coverage", NO_TIME),
+    ("watchguard/leef", "connection_allow2.json", "coverage", NO_TIME),
+    ("watchguard/leef", "connection_allow3.json", "coverage", NO_TIME),
+    ("watchguard/leef", "connection_deny.json", "coverage", NO_TIME),
+    ("watchguard/leef", "dpi_http_1.json", "coverage", NO_TIME),
+    ("watchguard/leef", "dpi_http_deny.json", "coverage", NO_TIME),
+    ("watchguard/leef", "game_allow.json", "coverage", NO_TIME),
+    ("watchguard/leef", "geo_deny.json", "coverage", NO_TIME),
+    ("watchguard/leef", "no_rule_deny.json", "coverage", NO_TIME),
+    ("watchguard/leef", "virus_analysis.json", "coverage", NO_TIME),
 ];
 
 fn corpus_dir() -> Option<PathBuf> {

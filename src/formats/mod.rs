@@ -10,11 +10,15 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod cef;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
+pub mod leef;
+pub mod siem;
 pub mod squid;
 pub mod syslog;
+pub mod timefmt;
 pub mod url;
 
 /// Why a line did not become a [`Record`].
@@ -189,7 +193,13 @@ impl LineParser for Stateless {
 }
 
 /// Every supported format, in detection priority order (more specific first).
-pub static FORMATS: &[&dyn Format] = &[&squid::SquidNative, &fortigate::FortiGate, &combined::Combined];
+pub static FORMATS: &[&dyn Format] = &[
+    &squid::SquidNative,
+    &fortigate::FortiGate,
+    &cef::Cef,
+    &leef::Leef,
+    &combined::Combined,
+];
 
 /// Looks a format up by its `--format` name.
 pub fn by_name(name: &str) -> Option<&'static dyn Format> {
