@@ -11,6 +11,7 @@ use crate::record::Record;
 use crate::time::TimeCtx;
 
 pub mod cef;
+pub mod checkpoint;
 pub mod combined;
 pub mod fortigate;
 pub mod kv;
@@ -196,6 +197,7 @@ impl LineParser for Stateless {
 pub static FORMATS: &[&dyn Format] = &[
     &squid::SquidNative,
     &fortigate::FortiGate,
+    &checkpoint::CheckPoint,
     &cef::Cef,
     &leef::Leef,
     &combined::Combined,
