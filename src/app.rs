@@ -34,19 +34,28 @@ fn print_formats<W: Write>(w: &mut W) -> std::io::Result<()> {
         let fields: Vec<&str> = f.fields().iter().map(|x| x.as_str()).collect();
         writeln!(w, "{:<12} fields: {}", "", fields.join(", "))?;
     }
+    writeln!(w, "{:<12} a format described by a TOML file: --format custom --map FILE", "custom")?;
+    writeln!(w, "{:<12} fields: any the map names", "")?;
     Ok(())
 }
 
 /// Validated scan settings built from the flags.
 fn scan_options(args: &ScanArgs) -> Result<ScanOptions> {
-    let format = match &args.format {
-        Some(name) => Some(formats::by_name(name).ok_or_else(|| {
+    let format = match (&args.format, &args.map) {
+        (Some(name), None) if name.eq_ignore_ascii_case("custom") => {
+            bail!("--format custom needs --map FILE, a TOML description of the log format")
+        }
+        (Some(name), Some(_)) if !name.eq_ignore_ascii_case("custom") => {
+            bail!("--map describes a custom format; use it with --format custom, not --format {name}")
+        }
+        (_, Some(map)) => Some(formats::custom::MapSpec::load(map).map_err(|e| anyhow!(e))?.into_format()),
+        (Some(name), None) => Some(formats::by_name(name).ok_or_else(|| {
             anyhow!(
-                "unknown format '{name}' (known: {})",
+                "unknown format '{name}' (known: {}, custom)",
                 FORMATS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
             )
         })?),
-        None => None,
+        (None, None) => None,
     };
     let nets = match &args.internal {
         Some(list) => Networks::parse(list).map_err(|e| anyhow!("--internal: {e}"))?,
@@ -115,7 +124,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         seam_version: env!("CARGO_PKG_VERSION"),
         inputs: sources.iter().map(|s| s.display()).collect(),
         options: RunOptions {
-            format: args.format.clone(),
+            format: args.format.clone().or_else(|| args.map.as_ref().map(|_| "custom".to_string())),
             internal: opts.nets.ranges().iter().map(|n| n.to_string()).collect(),
             tz: args.tz.clone(),
             year: args.year,

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan log files and folders and report integrations.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the supported log formats and the fields each carries.
     Formats,
 }
@@ -32,6 +32,10 @@ pub struct ScanArgs {
     /// Force a format for every input instead of detecting it per file (see `seam formats`).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
+
+    /// Describe an unknown device's format in a TOML file (with `--format custom`, which it implies).
+    #[arg(long, value_name = "FILE.toml")]
+    pub map: Option<PathBuf>,
 
     /// Read files instead of memory-mapping them.
     #[arg(long)]

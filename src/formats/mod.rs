@@ -13,6 +13,7 @@ use crate::time::TimeCtx;
 pub mod cef;
 pub mod checkpoint;
 pub mod combined;
+pub mod custom;
 pub mod fortigate;
 pub mod kv;
 pub mod leef;
