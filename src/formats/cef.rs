@@ -428,4 +428,19 @@ mod tests {
             let _ = Cef.sniff(l.as_bytes());
         }
     }
+
+    #[test]
+    fn every_truncation_and_byte_flip_of_the_samples_is_safe() {
+        for line in include_str!("../../testdata/formats/cef/sample.log").lines() {
+            let b = line.as_bytes();
+            for i in 0..=b.len() {
+                let _ = Cef.parse(&b[..i], &ctx());
+                let _ = Cef.sniff(&b[..i]);
+                let mut m = b.to_vec();
+                m[i.min(b.len().saturating_sub(1))] ^= 0x5a;
+                let _ = Cef.parse(&m, &ctx());
+            }
+            assert!(Cef.sniff(b), "sample line not recognised: {line}");
+        }
+    }
 }

@@ -43,7 +43,7 @@ impl<'a> Iterator for KvIter<'a> {
                 let body = v.get(2..)?;
                 match memchr::memmem::find(body, b"\"\"") {
                     Some(end) => (body.get(..end)?, body.get(end + 2..).unwrap_or_default()),
-                    None => (body, &body[body.len()..]),
+                    None => (body, &b""[..]),
                 }
             } else if v.first() == Some(&b'"') {
                 let body = v.get(1..)?;

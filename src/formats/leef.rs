@@ -285,4 +285,19 @@ mod tests {
             let _ = p(l);
         }
     }
+
+    #[test]
+    fn every_truncation_and_byte_flip_of_the_samples_is_safe() {
+        for line in include_str!("../../testdata/formats/leef/sample.log").lines() {
+            let b = line.as_bytes();
+            for i in 0..=b.len() {
+                let _ = Leef.parse(&b[..i], &ctx());
+                let _ = Leef.sniff(&b[..i]);
+                let mut m = b.to_vec();
+                m[i.min(b.len().saturating_sub(1))] ^= 0x5a;
+                let _ = Leef.parse(&m, &ctx());
+            }
+            assert!(Leef.sniff(b), "sample line not recognised: {line}");
+        }
+    }
 }
