@@ -50,27 +50,39 @@ pub struct ChannelKey {
 
 /// A set that keeps its [`SET_CAP`] smallest members and remembers whether
 /// it dropped any. The kept set is the same whatever order values arrive in.
+/// Stored as a sorted vector: most channels have one to three values, and a
+/// tree node per set would cost more than the values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CappedSet {
-    pub values: BTreeSet<String>,
+    values: Vec<Box<str>>,
     pub truncated: bool,
 }
 
 impl CappedSet {
+    #[inline]
     pub fn insert(&mut self, v: &str) {
-        if self.values.contains(v) {
-            return;
-        }
-        if self.values.len() >= SET_CAP {
-            self.truncated = true;
-            match self.values.last() {
-                Some(max) if v < max.as_str() => {}
-                _ => return,
+        // Fast path: a channel usually repeats the value it already has.
+        if let [only] = self.values.as_slice() {
+            if **only == *v {
+                return;
             }
         }
-        self.values.insert(v.to_string());
-        if self.values.len() > SET_CAP {
-            self.values.pop_last();
+        self.insert_slow(v)
+    }
+
+    fn insert_slow(&mut self, v: &str) {
+        match self.values.binary_search_by(|x| (**x).cmp(v)) {
+            Ok(_) => {}
+            Err(i) => {
+                if self.values.len() >= SET_CAP {
+                    self.truncated = true;
+                    if i >= SET_CAP {
+                        return;
+                    }
+                    self.values.pop();
+                }
+                self.values.insert(i, v.into());
+            }
         }
     }
 
@@ -79,6 +91,28 @@ impl CappedSet {
         for v in other.values {
             self.insert(&v);
         }
+    }
+
+    /// The values, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|v| &**v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn contains(&self, v: &str) -> bool {
+        self.values.binary_search_by(|x| (**x).cmp(v)).is_ok()
+    }
+
+    /// The values as owned strings, sorted.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
     }
 }
 
@@ -131,15 +165,30 @@ impl Times {
         self.buckets.dedup();
     }
 
+    /// Merges without sorting; [`Times::normalize`] (called when the buffer
+    /// grows past twice the cap, and by [`Aggregate::canonical`]) sorts.
     pub fn merge(&mut self, mut other: Times) {
         while self.res_s < other.res_s {
-            self.coarsen();
+            self.coarsen_unsorted();
         }
         while other.res_s < self.res_s {
-            other.coarsen();
+            other.coarsen_unsorted();
         }
-        self.buckets.extend(other.buckets);
-        self.normalize();
+        if self.buckets.is_empty() {
+            self.buckets = other.buckets;
+        } else {
+            self.buckets.extend(other.buckets);
+        }
+        if self.buckets.len() > 2 * TIME_CAP {
+            self.normalize();
+        }
+    }
+
+    fn coarsen_unsorted(&mut self) {
+        self.res_s = self.res_s.saturating_mul(2);
+        for b in &mut self.buckets {
+            *b = b.div_euclid(2);
+        }
     }
 
     /// Bucket start times in seconds, sorted (call [`Times::normalize`] first).
@@ -218,7 +267,8 @@ pub struct ChannelStats {
     pub no_agent: u64,
     pub services: CappedSet,
     pub methods: CappedSet,
-    pub dst_ips: CappedSet,
+    /// Destination IPs seen for this channel (the [`SET_CAP`] smallest).
+    pub dst_ips: BTreeSet<IpAddr>,
     /// Bit per [`Scheme`] seen (`1 << scheme as u8`).
     pub schemes: u8,
     /// Bit per [`Proto`] seen.
@@ -264,7 +314,12 @@ impl ChannelStats {
             self.methods.insert(m);
         }
         if let Some(ip) = r.dst_ip {
-            self.dst_ips.insert(&ip.to_string());
+            if !self.dst_ips.contains(&ip) {
+                self.dst_ips.insert(ip);
+                if self.dst_ips.len() > SET_CAP {
+                    self.dst_ips.pop_last();
+                }
+            }
         }
         self.schemes |= 1 << (r.scheme as u8);
         self.protos |= 1 << (r.proto as u8);
@@ -304,7 +359,10 @@ impl ChannelStats {
         self.no_agent += o.no_agent;
         self.services.merge(o.services);
         self.methods.merge(o.methods);
-        self.dst_ips.merge(o.dst_ips);
+        self.dst_ips.extend(o.dst_ips);
+        while self.dst_ips.len() > SET_CAP {
+            self.dst_ips.pop_last();
+        }
         self.schemes |= o.schemes;
         self.protos |= o.protos;
         self.with_query += o.with_query;
@@ -375,8 +433,9 @@ pub struct Aggregate {
     host_index: AHashMap<Box<str>, u32>,
     #[serde(skip)]
     ip_index: AHashMap<IpAddr, u32>,
+    /// Boxed so that growing the map moves pointers, not the stats.
     #[serde(with = "channel_list")]
-    pub channels: AHashMap<ChannelKey, ChannelStats>,
+    pub channels: AHashMap<ChannelKey, Box<ChannelStats>>,
     pub traffic: TrafficCounts,
     #[serde(skip)]
     scratch: String,
@@ -476,9 +535,15 @@ impl Aggregate {
     pub fn merge(&mut self, other: Aggregate) {
         self.traffic.merge(&other.traffic);
         let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
+        self.channels.reserve(other.channels.len());
         for (k, v) in other.channels {
             let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
-            self.channels.entry(ChannelKey { dest, ..k }).or_default().merge(v);
+            match self.channels.entry(ChannelKey { dest, ..k }) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(*v),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(v);
+                }
+            }
         }
     }
 
@@ -533,7 +598,7 @@ impl Aggregate {
 
     /// Channels sorted by key, for deterministic iteration.
     pub fn sorted_channels(&self) -> Vec<(&ChannelKey, &ChannelStats)> {
-        let mut v: Vec<_> = self.channels.iter().collect();
+        let mut v: Vec<(&ChannelKey, &ChannelStats)> = self.channels.iter().map(|(k, v)| (k, &**v)).collect();
         v.sort_by(|a, b| (self.dest(a.0), a.0.port, a.0.src).cmp(&(self.dest(b.0), b.0.port, b.0.src)));
         v
     }
@@ -545,14 +610,14 @@ mod channel_list {
     use ahash::AHashMap;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(m: &AHashMap<ChannelKey, ChannelStats>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(m: &AHashMap<ChannelKey, Box<ChannelStats>>, s: S) -> Result<S::Ok, S::Error> {
         let mut v: Vec<_> = m.iter().collect();
         v.sort_by_key(|(k, _)| **k);
         v.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AHashMap<ChannelKey, ChannelStats>, D::Error> {
-        let v: Vec<(ChannelKey, ChannelStats)> = Vec::deserialize(d)?;
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AHashMap<ChannelKey, Box<ChannelStats>>, D::Error> {
+        let v: Vec<(ChannelKey, Box<ChannelStats>)> = Vec::deserialize(d)?;
         Ok(v.into_iter().collect())
     }
 }
@@ -630,8 +695,14 @@ mod tests {
         for i in (0..100).rev() {
             s.insert(&format!("u{i:03}"));
         }
-        assert_eq!(s.values.len(), SET_CAP);
+        assert_eq!(s.len(), SET_CAP);
         assert!(s.truncated);
-        assert_eq!(s.values.first().map(String::as_str), Some("u000"));
+        assert_eq!(s.iter().next(), Some("u000"));
+        assert_eq!(s.iter().last(), Some("u031"));
+        let mut t = CappedSet::default();
+        for i in 0..100 {
+            t.insert(&format!("u{i:03}"));
+        }
+        assert_eq!(s, t, "same set whatever the order");
     }
 }

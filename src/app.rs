@@ -1,10 +1,14 @@
 //! Top level: validated options in, reports out, exit code back.
 
+use crate::baseline::{self, Baseline, FailOn};
 use crate::cli::{Command, ScanArgs};
 use crate::config::Networks;
 use crate::findings::{self, BuildOptions};
 use crate::formats::{self, FORMATS};
 use crate::input;
+use crate::inventory::Inventory;
+use crate::pseudo::Pseudonymizer;
+use crate::reconcile::{self, Leavers};
 use crate::report::{self, Run, RunOptions, Window};
 use crate::scan::{self, ScanOptions};
 use crate::time::{rfc3339, Zone};
@@ -14,14 +18,23 @@ use std::io::{IsTerminal, Write};
 
 /// Exit codes.
 pub const EXIT_OK: u8 = 0;
-/// Usage or input errors: bad flags, unreadable files, unknown formats.
+/// Usage or input errors: bad flags, unreadable files, unknown formats, a
+/// bad inventory. Takes precedence over [`EXIT_FAIL_ON`]: a run that could
+/// not read all its input has no complete answer.
 pub const EXIT_INPUT: u8 = 2;
+/// `--fail-on` matched at least one finding.
+pub const EXIT_FAIL_ON: u8 = 3;
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cmd: Command) -> Result<u8> {
     match cmd {
-        Command::Formats => {
-            print_formats(&mut std::io::stdout().lock())?;
+        Command::Formats(a) => {
+            let mut out = std::io::stdout().lock();
+            if a.markdown {
+                out.write_all(format_matrix().as_bytes())?;
+            } else {
+                print_formats(&mut out)?;
+            }
             Ok(EXIT_OK)
         }
         Command::Scan(args) => scan(&args),
@@ -34,9 +47,32 @@ fn print_formats<W: Write>(w: &mut W) -> std::io::Result<()> {
         let fields: Vec<&str> = f.fields().iter().map(|x| x.as_str()).collect();
         writeln!(w, "{:<12} fields: {}", "", fields.join(", "))?;
     }
-    writeln!(w, "{:<12} a format described by a TOML file: --format custom --map FILE", "custom")?;
-    writeln!(w, "{:<12} fields: any the map names", "")?;
+    // Indented: not a registered format (fuzz/gen-targets.sh lists those).
+    writeln!(
+        w,
+        "\n  custom: any other device, described in a TOML file: --format custom --map FILE"
+    )?;
     Ok(())
+}
+
+/// The attribute matrix: one row per format, one column per record field.
+pub fn format_matrix() -> String {
+    use crate::formats::Field;
+    let mut s = String::from("| format | reads |");
+    for f in Field::ALL {
+        s.push_str(&format!(" {} |", f.as_str()));
+    }
+    s.push_str("\n|---|---|");
+    s.push_str(&"---|".repeat(Field::ALL.len()));
+    s.push('\n');
+    for f in FORMATS {
+        s.push_str(&format!("| `{}` | {} |", f.name(), f.title()));
+        for field in Field::ALL {
+            s.push_str(if f.fields().contains(&field) { " ✓ |" } else { " |" });
+        }
+        s.push('\n');
+    }
+    s
 }
 
 /// Validated scan settings built from the flags.
@@ -80,6 +116,56 @@ fn scan_options(args: &ScanArgs) -> Result<ScanOptions> {
     Ok(opts)
 }
 
+/// The reconciliation inputs, loaded and checked before any log is read,
+/// so a bad inventory fails fast.
+struct Extras {
+    inventory: Option<Inventory>,
+    leavers: Option<Leavers>,
+    baseline: Option<(String, Baseline)>,
+    fail_on: FailOn,
+    pseudo: Option<Pseudonymizer>,
+}
+
+fn extras(args: &ScanArgs) -> Result<Extras> {
+    let inventory = match &args.inventory {
+        Some(p) => Some(Inventory::load(p)?),
+        None => None,
+    };
+    let leavers = match &args.leavers {
+        Some(p) => Some(Leavers::load(p).with_context(|| format!("cannot read leavers {}", p.display()))?),
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => Some((p.display().to_string(), Baseline::load(p)?)),
+        None => None,
+    };
+    let fail_on = FailOn::parse(&args.fail_on).map_err(|e| anyhow!(e))?;
+    if fail_on.needs_baseline() && baseline.is_none() {
+        bail!("--fail-on {fail_on} needs --baseline PREVIOUS.json to tell new and changed findings");
+    }
+    let pseudo = match &args.pseudonymize {
+        Some(key) => {
+            // `@FILE` reads the key from a file, so it shows in no process list or shell history.
+            let key = match key.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("--pseudonymize: cannot read key file {path}"))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string(),
+                None => key.clone(),
+            };
+            Some(Pseudonymizer::new(&key).map_err(|e| anyhow!(e))?)
+        }
+        None => None,
+    };
+    Ok(Extras {
+        inventory,
+        leavers,
+        baseline,
+        fail_on,
+        pseudo,
+    })
+}
+
 fn progress_bar(args: &ScanArgs, total: u64) -> ProgressBar {
     if args.quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -93,6 +179,7 @@ fn progress_bar(args: &ScanArgs, total: u64) -> ProgressBar {
 
 fn scan(args: &ScanArgs) -> Result<u8> {
     let mut opts = scan_options(args)?;
+    let extras = extras(args)?;
     let sources = input::expand(&args.paths).context("cannot list inputs")?;
     if sources.is_empty() {
         bail!(
@@ -119,8 +206,26 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let result = pool.install(|| scan::scan(&sources, &opts));
     opts.progress.finish_and_clear();
 
-    let findings = pool.install(|| findings::build(&result.agg, &BuildOptions::default()));
-    let run = Run {
+    let mut findings = pool.install(|| findings::build(&result.agg, &BuildOptions::default()));
+    let summary = reconcile::reconcile(
+        &mut findings,
+        &result.agg,
+        &reconcile::Options {
+            inventory: extras.inventory.as_ref(),
+            leavers: extras.leavers.as_ref(),
+            review_max_age_days: args.review_max_age,
+            zone: opts.zone,
+        },
+    );
+    if let Some(p) = &extras.pseudo {
+        p.findings(&mut findings);
+    }
+    report::scrub(&mut findings);
+    let baseline_summary = extras
+        .baseline
+        .as_ref()
+        .map(|(path, base)| baseline::compare(&mut findings, base, path));
+    let mut run = Run {
         seam_version: env!("CARGO_PKG_VERSION"),
         inputs: sources.iter().map(|s| s.display()).collect(),
         options: RunOptions {
@@ -128,6 +233,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
             internal: opts.nets.ranges().iter().map(|n| n.to_string()).collect(),
             tz: args.tz.clone(),
             year: args.year,
+            inventory: args.inventory.as_ref().map(|p| p.display().to_string()),
+            leavers: args.leavers.as_ref().map(|p| p.display().to_string()),
+            review_max_age_days: args.review_max_age,
+            baseline: args.baseline.as_ref().map(|p| p.display().to_string()),
+            fail_on: (!extras.fail_on.is_empty()).then(|| extras.fail_on.to_string()),
+            pseudonymized: extras.pseudo.is_some(),
         },
         window: Window {
             first: result.agg.traffic.first_ms.map(rfc3339),
@@ -136,7 +247,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         traffic: result.agg.traffic,
         channels: result.agg.channels.len(),
         files: result.files.clone(),
+        reconcile: (extras.inventory.is_some() || extras.leavers.is_some()).then_some(summary),
+        baseline: baseline_summary,
     };
+    if let Some(p) = &extras.pseudo {
+        p.run(&mut run);
+    }
     if let Some(path) = &args.register {
         let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
         report::csv::write_register(std::io::BufWriter::new(f), &findings).with_context(|| format!("cannot write {}", path.display()))?;
@@ -152,6 +268,16 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         out.flush()?;
     }
     let mut code = EXIT_OK;
+    let tripped = extras.fail_on.tripped(&findings);
+    if !tripped.is_empty() {
+        eprintln!(
+            "seam: --fail-on {}: {} finding(s) match: {}",
+            extras.fail_on,
+            tripped.len(),
+            tripped.iter().map(|id| report::terminal::safe(id)).collect::<Vec<_>>().join(", ")
+        );
+        code = EXIT_FAIL_ON;
+    }
     for (path, err) in result.errors() {
         eprintln!("seam: {}: {err}", report::terminal::safe(path));
         code = EXIT_INPUT;

@@ -20,7 +20,14 @@ pub enum Command {
     /// Scan log files and folders and report integrations.
     Scan(Box<ScanArgs>),
     /// List the supported log formats and the fields each carries.
-    Formats,
+    Formats(FormatsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FormatsArgs {
+    /// Print the attribute matrix as a Markdown table (as in the README).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -64,6 +71,34 @@ pub struct ScanArgs {
     /// Year for syslog time stamps without one (default: each file's modification time).
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i32>,
+
+    /// Integration inventory (CSV with a header row: id, name, source, destination, ports, data,
+    /// frequency, auth, credential_store, owner, last_reviewed, status[, end_date]).
+    #[arg(long, value_name = "FILE.csv")]
+    pub inventory: Option<PathBuf>,
+
+    /// Accounts of people who left, one per line; traffic authenticated as one is flagged departed_account.
+    #[arg(long, value_name = "FILE")]
+    pub leavers: Option<PathBuf>,
+
+    /// Flag review_overdue when an inventory row's last_reviewed is older than this, counted back from the
+    /// last day of the scanned window.
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    pub review_max_age: u32,
+
+    /// Mark each finding new, unchanged, changed or gone against an earlier JSON report (--json).
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 3 when findings match: statuses (undocumented, orphaned, stale, documented, background) and/or
+    /// changes (new, changed; need --baseline). Repeat the flag or give a comma list.
+    #[arg(long, value_name = "WHAT", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+
+    /// Replace user names everywhere with a keyed hash (u- and 12 hex digits, HMAC-SHA256 with KEY);
+    /// `@FILE` reads the key from the file's first line.
+    #[arg(long, value_name = "KEY|@FILE")]
+    pub pseudonymize: Option<String>,
 
     /// How many findings the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = 20)]

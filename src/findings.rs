@@ -29,9 +29,31 @@ impl Status {
     }
 }
 
+/// How a finding compares with an earlier run (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    New,
+    Unchanged,
+    Changed,
+    /// In the baseline, not in this run.
+    Gone,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Unchanged => "unchanged",
+            Change::Changed => "changed",
+            Change::Gone => "gone",
+        }
+    }
+}
+
 /// The register's columns, in order. A contract with users' spreadsheets:
 /// add at the end, never rename or reorder.
-pub const REGISTER_COLUMNS: [&str; 21] = [
+pub const REGISTER_COLUMNS: [&str; 22] = [
     "finding_id",
     "status",
     "source",
@@ -53,6 +75,7 @@ pub const REGISTER_COLUMNS: [&str; 21] = [
     "inventory_id",
     "owner",
     "evidence",
+    "change",
 ];
 
 /// One register row.
@@ -79,6 +102,9 @@ pub struct Finding {
     pub inventory_id: String,
     pub owner: String,
     pub evidence: Vec<String>,
+    /// Against `--baseline`; empty without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
 }
 
 /// A stable short id for a (sources, destination, port) triple: FNV-1a 64
@@ -147,7 +173,7 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         evidence.push(format!(
             "credential in URL: {} request(s), parameter(s) {} (values redacted)",
             s.credential_hits,
-            s.credential_params.values.iter().cloned().collect::<Vec<_>>().join(",")
+            s.credential_params.to_vec().join(",")
         ));
     }
     Finding {
@@ -156,7 +182,7 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         source,
         destination,
         port,
-        service: s.services.values.iter().next().cloned().unwrap_or_default(),
+        service: s.services.iter().next().unwrap_or_default().to_string(),
         first_seen: rfc3339(s.first_ms),
         last_seen: rfc3339(s.last_ms),
         connections: s.connections,
@@ -165,13 +191,14 @@ fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) ->
         bytes_in: s.bytes_in,
         schedule: fp.schedule.clone(),
         period_seconds: fp.period_seconds,
-        users: s.users.values.iter().cloned().collect(),
-        user_agents: s.agents.values.iter().cloned().collect(),
+        users: s.users.to_vec(),
+        user_agents: s.agents.to_vec(),
         risk: fp.risk,
         flags,
         inventory_id: String::new(),
         owner: String::new(),
         evidence,
+        change: None,
     }
 }
 

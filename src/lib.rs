@@ -3,16 +3,24 @@
 //! Pipeline, one module per stage: [`input`] (read and split) →
 //! [`formats`] (parse lines into [`record::Record`]s) → [`aggregate`] (fold
 //! into per-channel state, merge) → [`findings`] (fingerprint and build
-//! findings) → [`report`] (terminal, CSV register, JSON).
+//! findings) → [`reconcile`] (against the [`inventory`] and leavers) →
+//! [`pseudo`] (optional pseudonyms) → [`baseline`] (against an earlier run)
+//! → [`report`] (terminal, CSV register, JSON).
 
 pub mod aggregate;
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod findings;
 pub mod fingerprint;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
+pub mod inventory;
+pub mod pseudo;
+pub mod reconcile;
 pub mod record;
 pub mod redact;
 pub mod report;

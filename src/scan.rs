@@ -208,14 +208,19 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
             recs.chunks(per).map(<[_]>::to_vec).collect()
         }
     };
-    let wave = rayon::current_num_threads().max(1) * 4;
-    let mut agg = Aggregate::new();
-    let mut stats = ParseStats::default();
-    for group in units.chunks(wave) {
-        let parts: Vec<(Aggregate, ParseStats)> = group
-            .par_iter()
-            .map(|ranges| {
-                let mut agg = Aggregate::new();
+    // Aggregates fold per worker (not per chunk), so a channel is copied
+    // once per worker; statistics are kept per chunk, to be appended in
+    // file order (sample line numbers depend on it).
+    // A few units per thread keep the load balanced; more would only make
+    // more accumulators, each holding a copy of most channels.
+    let min_len = (units.len() / (rayon::current_num_threads().max(1) * 4)).max(1);
+    let (agg, mut parts) = units
+        .par_iter()
+        .with_min_len(min_len)
+        .enumerate()
+        .fold(
+            || (Aggregate::new(), Vec::new()),
+            |(mut agg, mut parts), (i, ranges)| {
                 let mut stats = ParseStats::default();
                 let mut bytes = 0;
                 for r in ranges {
@@ -228,13 +233,28 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                     }
                 }
                 opts.progress.inc(bytes as u64);
-                (agg, stats)
-            })
-            .collect();
-        for (a, s) in parts {
-            agg.merge(a);
-            stats.append(s);
-        }
+                parts.push((i, stats));
+                (agg, parts)
+            },
+        )
+        .reduce(
+            || (Aggregate::new(), Vec::new()),
+            |(mut a, mut pa), (b, pb)| {
+                if a.channels.len() < b.channels.len() {
+                    let mut b = b;
+                    b.merge(a);
+                    a = b;
+                } else {
+                    a.merge(b);
+                }
+                pa.extend(pb);
+                (a, pa)
+            },
+        );
+    parts.sort_by_key(|(i, _)| *i);
+    let mut stats = ParseStats::default();
+    for (_, s) in parts {
+        stats.append(s);
     }
     (agg, stats)
 }

@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-const REGISTER_HEADER: &str = "finding_id,status,source,destination,port,service,first_seen,last_seen,connections,runs,bytes_out,bytes_in,schedule,period_seconds,users,user_agents,risk,flags,inventory_id,owner,evidence";
+const REGISTER_HEADER: &str = "finding_id,status,source,destination,port,service,first_seen,last_seen,connections,runs,bytes_out,bytes_in,schedule,period_seconds,users,user_agents,risk,flags,inventory_id,owner,evidence,change";
 
 fn seam() -> Command {
     Command::cargo_bin("seam").expect("seam binary")
@@ -51,7 +51,8 @@ fn register_has_exactly_the_contract_columns_and_json_the_run_object() {
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!(row.len(), 21);
+    assert_eq!(row.len(), 22);
+    assert_eq!(&row[21], "", "no change marker without --baseline");
     assert_eq!((&row[2], &row[3], &row[4]), ("10.1.2.3", "api.example.com", "443"));
     assert_eq!(&row[8], "20", "connections");
     assert_eq!(&row[6], "2025-10-09T08:53:20Z", "first_seen is RFC 3339 UTC");

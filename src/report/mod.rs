@@ -21,6 +21,12 @@ pub struct Run {
     pub traffic: TrafficCounts,
     pub channels: usize,
     pub files: Vec<FileReport>,
+    /// Inventory reconciliation (`--inventory`, `--leavers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconcile: Option<crate::reconcile::Summary>,
+    /// Comparison with `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Summary>,
 }
 
 /// Options that shape the results (recorded so a run can be reproduced).
@@ -30,6 +36,17 @@ pub struct RunOptions {
     pub internal: Vec<String>,
     pub tz: String,
     pub year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leavers: Option<String>,
+    pub review_max_age_days: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<String>,
+    /// True under `--pseudonymize` (the key itself is never recorded).
+    pub pseudonymized: bool,
 }
 
 /// First and last record time, RFC 3339, over all parsed records.
@@ -50,6 +67,32 @@ impl Run {
 /// A finding's lists, joined for a single cell.
 pub fn join(v: &[String]) -> String {
     v.join(";")
+}
+
+/// Redacts credentials ([`crate::redact::redact`]) in every text field of
+/// every finding: a last line of defence, so that no report can carry a
+/// secret even if a later stage quotes log text in a new place.
+pub fn scrub(findings: &mut [Finding]) {
+    fn one(s: &mut String) {
+        if let std::borrow::Cow::Owned(r) = crate::redact::redact(s) {
+            *s = r;
+        }
+    }
+    for f in findings {
+        for s in [
+            &mut f.finding_id,
+            &mut f.destination,
+            &mut f.service,
+            &mut f.schedule,
+            &mut f.inventory_id,
+            &mut f.owner,
+        ] {
+            one(s);
+        }
+        for v in [&mut f.source, &mut f.users, &mut f.user_agents, &mut f.flags, &mut f.evidence] {
+            v.iter_mut().for_each(one);
+        }
+    }
 }
 
 /// The report document: run information and findings.

@@ -4,7 +4,8 @@
 //! terminal, so a hostile user agent cannot send control sequences.
 
 use super::{join, Run};
-use crate::findings::{Finding, Status};
+use crate::findings::{Change, Finding, Status};
+use crate::fingerprint::human_duration;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -41,6 +42,79 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+fn ids(v: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = v.iter().take(SHOWN).map(|x| safe(x)).collect::<Vec<_>>().join(", ");
+    if v.len() > SHOWN {
+        s.push_str(&format!(" and {} more", v.len() - SHOWN));
+    }
+    s
+}
+
+fn print_reconcile<W: Write>(w: &mut W, r: &crate::reconcile::Summary) -> std::io::Result<()> {
+    if r.inventory_rows > 0 {
+        writeln!(
+            w,
+            "inventory: {} row(s) ({} active, {} ended), {} with traffic; reviews judged on {} (max age {} days)",
+            r.inventory_rows,
+            r.active_rows,
+            r.ended_rows,
+            r.rows_with_traffic,
+            r.reference_date.as_deref().unwrap_or("-"),
+            r.review_max_age_days
+        )?;
+    }
+    if !r.stale.is_empty() {
+        writeln!(
+            w,
+            "stale: {} active row(s) without traffic in the window: {}",
+            r.stale.len(),
+            ids(&r.stale)
+        )?;
+    }
+    if !r.too_short.is_empty() {
+        let v: Vec<String> = r
+            .too_short
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} ('{}', needs {})",
+                    t.inventory_id,
+                    t.frequency,
+                    human_duration(t.needs_seconds as i64)
+                )
+            })
+            .collect();
+        writeln!(
+            w,
+            "window too short to tell: {} active row(s) without traffic, but the window ({}) covers fewer than two expected runs: {}",
+            v.len(),
+            human_duration(r.window_seconds as i64),
+            ids(&v)
+        )?;
+    }
+    if !r.unscheduled_without_traffic.is_empty() {
+        writeln!(
+            w,
+            "no traffic, no schedule to judge: {} active row(s) run on demand: {}",
+            r.unscheduled_without_traffic.len(),
+            ids(&r.unscheduled_without_traffic)
+        )?;
+    }
+    if !r.ended_before_window.is_empty() {
+        writeln!(
+            w,
+            "ended before the window: {} active row(s) with a past end_date: {}",
+            r.ended_before_window.len(),
+            ids(&r.ended_before_window)
+        )?;
+    }
+    if r.leavers > 0 {
+        writeln!(w, "leavers: {} account(s) checked", r.leavers)?;
+    }
+    Ok(())
 }
 
 /// Prints the summary and the top `top` findings.
@@ -95,8 +169,9 @@ pub fn print<W: Write>(w: &mut W, run: &Run, findings: &[Finding], hidden_backgr
         thousands(t.external),
         thousands(t.no_destination)
     )?;
+    let findings: Vec<&Finding> = findings.iter().filter(|f| f.change != Some(Change::Gone)).collect();
     let mut by_status: BTreeMap<Status, usize> = BTreeMap::new();
-    for f in findings {
+    for f in &findings {
         *by_status.entry(f.status).or_insert(0) += 1;
     }
     let mut parts: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
@@ -113,6 +188,20 @@ pub fn print<W: Write>(w: &mut W, run: &Run, findings: &[Finding], hidden_backgr
             format!(" ({})", parts.join(", "))
         }
     )?;
+    if let Some(r) = &run.reconcile {
+        print_reconcile(w, r)?;
+    }
+    if let Some(b) = &run.baseline {
+        writeln!(
+            w,
+            "baseline {}: {} new, {} changed, {} unchanged, {} gone",
+            safe(&b.path),
+            b.new,
+            b.changed,
+            b.unchanged,
+            b.gone
+        )?;
+    }
     if findings.is_empty() {
         return Ok(());
     }
@@ -123,6 +212,10 @@ pub fn print<W: Write>(w: &mut W, run: &Run, findings: &[Finding], hidden_backgr
         "risk", "status", "source", "destination", "port", "schedule", "runs"
     )?;
     for f in findings.iter().take(top) {
+        let status = match f.change {
+            Some(Change::New) => format!("{} (new)", f.status.as_str()),
+            _ => f.status.as_str().to_string(),
+        };
         let src = if f.source.len() > 1 {
             format!("{} (+{})", f.source.first().map_or("", String::as_str), f.source.len() - 1)
         } else {
@@ -137,7 +230,7 @@ pub fn print<W: Write>(w: &mut W, run: &Run, findings: &[Finding], hidden_backgr
             w,
             "{:>4}  {:<12}  {:<15}  {:<32}  {:>5}  {:<26}  {:>6}  {}",
             f.risk,
-            f.status.as_str(),
+            status,
             clip(&safe(&src), 15),
             clip(&safe(&f.destination), 32),
             f.port.map_or(String::new(), |p| p.to_string()),
