@@ -96,6 +96,9 @@ pub struct Vendor {
     /// Header vendor (or product, for producers that shift the header)
     /// names, compared without case.
     pub names: &'static [&'static [u8]],
+    /// When not empty, the entry covers only products whose name holds
+    /// this text (one vendor, several products with different logs).
+    pub product: &'static [u8],
     /// Prefixes the vendor puts on its own keys; removed before the lookup
     /// in `keys` (bare keys are looked up too).
     pub prefixes: &'static [&'static [u8]],
@@ -131,6 +134,7 @@ pub const CHECK_POINT_THREAT_BLADES: &[&[u8]] = &[
 pub static VENDORS: &[Vendor] = &[
     Vendor {
         names: &[b"Fortinet"],
+        product: b"",
         prefixes: &[b"FTNTFGT", b"FortinetFortiGate", b"ad."],
         keys: &[
             (b"eventtime", Slot::EpochTime),
@@ -149,6 +153,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"Palo Alto Networks"],
+        product: b"",
         prefixes: &[b"PanOS"],
         keys: &[],
         records: Records::Classes(&[(b"TRAFFIC", b""), (b"THREAT", b"url")]),
@@ -157,6 +162,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"SonicWall", b"SonicWALL", b"Dell SonicWALL"],
+        product: b"",
         prefixes: &[],
         keys: &[(b"susr", Slot::User), (b"fw_action", Slot::ActionVendor)],
         // 14 web site access denied, 36 TCP connection dropped, 97 web site
@@ -167,6 +173,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"Check Point"],
+        product: b"",
         prefixes: &[],
         keys: &[
             (b"user_agent", Slot::UserAgentAlt),
@@ -182,6 +189,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"FORCEPOINT", b"Stonesoft"],
+        product: b"",
         prefixes: &[],
         keys: &[],
         records: Records::NamePrefix(&[b"Connection_"]),
@@ -190,6 +198,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"WatchGuard"],
+        product: b"",
         prefixes: &[],
         // `disp` is the verdict; `action` names the proxy action rule.
         keys: &[
@@ -208,6 +217,7 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"Cybereason"],
+        product: b"",
         prefixes: &[],
         keys: &[],
         records: Records::Never("endpoint detection alert"),
@@ -216,12 +226,13 @@ pub static VENDORS: &[Vendor] = &[
     },
     Vendor {
         names: &[b"Cisco"],
+        product: b"Email Security",
         prefixes: &[],
         keys: &[],
-        // Cisco's CEF producers are the Email and Web Security appliances'
-        // consolidated event logs: mail flow, not connections.
-        records: Records::Never("mail or security event"),
-        other: "mail or security event",
+        // The Email Security Appliance's consolidated event log: mail flow,
+        // not connections. Other Cisco products use the generic rule.
+        records: Records::Never("mail flow event"),
+        other: "mail flow event",
         default_allowed: false,
     },
 ];
@@ -232,6 +243,7 @@ const NO_CONNECTION: &str = "event without source and destination";
 /// Any other vendor: events with a source and a destination are records.
 pub static GENERIC: Vendor = Vendor {
     names: &[],
+    product: b"",
     prefixes: &[],
     keys: &[],
     records: Records::Connections { except: &[] },
@@ -243,10 +255,15 @@ pub static GENERIC: Vendor = Vendor {
 pub fn vendor(vendor: &[u8], product: &[u8]) -> &'static Vendor {
     let vendor = vendor.trim_ascii();
     let product = product.trim_ascii();
+    let covers = |v: &Vendor, p: &[u8]| v.product.is_empty() || memchr::memmem::find(p, v.product).is_some();
     VENDORS
         .iter()
-        .find(|v| v.names.iter().any(|n| vendor.eq_ignore_ascii_case(n)))
-        .or_else(|| VENDORS.iter().find(|v| v.names.iter().any(|n| product.eq_ignore_ascii_case(n))))
+        .find(|v| v.names.iter().any(|n| vendor.eq_ignore_ascii_case(n)) && covers(v, product))
+        .or_else(|| {
+            VENDORS
+                .iter()
+                .find(|v| v.names.iter().any(|n| product.eq_ignore_ascii_case(n)) && v.product.is_empty())
+        })
         .unwrap_or(&GENERIC)
 }
 
@@ -659,5 +676,10 @@ mod tests {
         assert_eq!(slot(wg, b"action", std_keys), Some(Slot::Skip));
         assert!(std::ptr::eq(vendor(b"", b"Check Point"), vendor(b"Check Point", b"x")));
         assert!(std::ptr::eq(vendor(b"Acme", b"Gateway"), &GENERIC));
+        assert!(matches!(
+            vendor(b"Cisco", b"C390 Email Security Appliance").records,
+            Records::Never(_)
+        ));
+        assert!(std::ptr::eq(vendor(b"Cisco", b"Firepower"), &GENERIC));
     }
 }
