@@ -269,7 +269,7 @@ impl<'a> Fields<'a> {
             return Err(LineError::Ignored("log without source and destination"));
         }
         let field_time = self.time.and_then(|v| {
-            parse_u64(v).map(|s| s as i64 * 1000).or_else(|| {
+            parse_u64(v).and_then(|s| i64::try_from(s).ok()?.checked_mul(1000)).or_else(|| {
                 let sp = memchr::memchr(b' ', v)?;
                 lea_time(v.get(..sp)?, v.get(sp + 1..)?, ctx)
             })
