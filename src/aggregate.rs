@@ -18,8 +18,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-/// Most distinct time buckets kept per channel before the resolution doubles.
+/// Most distinct time buckets kept per channel.
 pub const TIME_CAP: usize = 50_000;
+/// Coarsest bucket resolution (seconds). Coarser buckets would merge the
+/// runs of a job that runs every minute or so, so past it the oldest
+/// buckets are dropped instead.
+pub const RES_MAX: u32 = 4;
 /// Most distinct values kept per channel for users, user agents, services,
 /// methods and destination IPs (the lexicographically smallest are kept).
 pub const SET_CAP: usize = 32;
@@ -118,13 +122,18 @@ impl CappedSet {
 
 /// Event times of a channel as distinct buckets of `res_s` seconds (a power
 /// of two). When more than [`TIME_CAP`] distinct buckets exist the
-/// resolution doubles, so the result is the set of buckets at the finest
-/// resolution that fits the cap, whatever the order of arrival.
+/// resolution doubles, up to [`RES_MAX`]; past that the latest
+/// [`TIME_CAP`] buckets are kept and `dropped_before` says from when. The
+/// result is the same whatever the order of arrival: the finest resolution
+/// that fits the cap (at most [`RES_MAX`]), then the latest buckets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Times {
     pub res_s: u32,
     /// Bucket numbers (time in seconds / res_s); sorted and distinct after [`Times::normalize`].
     pub buckets: Vec<i64>,
+    /// True when older buckets were dropped to stay within the cap.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 impl Default for Times {
@@ -132,6 +141,7 @@ impl Default for Times {
         Times {
             res_s: 1,
             buckets: Vec::new(),
+            truncated: false,
         }
     }
 }
@@ -148,12 +158,18 @@ impl Times {
         }
     }
 
-    /// Sorts, removes duplicates, and coarsens until within the cap.
+    /// Sorts, removes duplicates, coarsens up to [`RES_MAX`], then keeps the
+    /// latest [`TIME_CAP`] buckets.
     pub fn normalize(&mut self) {
         self.buckets.sort_unstable();
         self.buckets.dedup();
-        while self.buckets.len() > TIME_CAP {
+        while self.buckets.len() > TIME_CAP && self.res_s < RES_MAX {
             self.coarsen();
+        }
+        if self.buckets.len() > TIME_CAP {
+            let excess = self.buckets.len() - TIME_CAP;
+            self.buckets.drain(..excess);
+            self.truncated = true;
         }
     }
 
@@ -174,6 +190,7 @@ impl Times {
         while other.res_s < self.res_s {
             other.coarsen_unsorted();
         }
+        self.truncated |= other.truncated;
         if self.buckets.is_empty() {
             self.buckets = other.buckets;
         } else {
@@ -687,6 +704,31 @@ mod tests {
         b.merge(c);
         assert_eq!(a, b);
         assert!(a.buckets.len() <= TIME_CAP && a.res_s == 4);
+    }
+
+    #[test]
+    fn dense_times_keep_latest_buckets_path_independently() {
+        // A request every 60 s for 90 days: more runs than the cap, and
+        // coarsening cannot help without merging runs.
+        let n = 90 * 1440;
+        let mut whole = Times::default();
+        let mut parts = vec![Times::default(), Times::default(), Times::default()];
+        for i in 0..n as i64 {
+            whole.push(i * 60_000);
+            parts[(i % 3) as usize].push(i * 60_000);
+        }
+        whole.normalize();
+        let mut merged = Times::default();
+        for mut p in parts {
+            p.normalize();
+            merged.merge(p);
+        }
+        assert_eq!(whole, merged);
+        assert!(whole.truncated && whole.res_s <= RES_MAX);
+        assert_eq!(whole.buckets.len(), TIME_CAP);
+        let secs: Vec<i64> = whole.seconds().collect();
+        assert_eq!(secs.last().copied(), Some((n as i64 - 1) * 60));
+        assert!(secs.windows(2).all(|w| w[1] - w[0] == 60));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use crate::baseline::{self, Baseline, FailOn};
 use crate::cli::{Command, ScanArgs};
 use crate::config::Networks;
-use crate::findings::{self, BuildOptions};
+use crate::findings::{self, BuildOptions, Change, Status};
+use crate::fingerprint;
 use crate::formats::{self, FORMATS};
 use crate::input;
 use crate::inventory::Inventory;
@@ -206,7 +207,17 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let result = pool.install(|| scan::scan(&sources, &opts));
     opts.progress.finish_and_clear();
 
-    let mut findings = pool.install(|| findings::build(&result.agg, &BuildOptions::default()));
+    // Background findings are built and reconciled too (an inventory row
+    // may document one), and hidden afterwards unless --show-background.
+    let build_opts = BuildOptions {
+        fingerprint: fingerprint::Options {
+            zone: opts.zone,
+            window: result.agg.traffic.first_ms.zip(result.agg.traffic.last_ms),
+        },
+        show_background: true,
+        ..BuildOptions::default()
+    };
+    let mut findings = pool.install(|| findings::build(&result.agg, &build_opts));
     let summary = reconcile::reconcile(
         &mut findings,
         &result.agg,
@@ -225,6 +236,16 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .baseline
         .as_ref()
         .map(|(path, base)| baseline::compare(&mut findings, base, path));
+    // --fail-on looks at every finding, hidden background included.
+    let tripped: Vec<String> = extras.fail_on.tripped(&findings).into_iter().map(str::to_string).collect();
+    let mut hidden_background = 0;
+    if !args.show_background {
+        findings.retain(|f| {
+            let hide = f.status == Status::Background;
+            hidden_background += usize::from(hide && f.change != Some(Change::Gone));
+            !hide
+        });
+    }
     let mut run = Run {
         seam_version: env!("CARGO_PKG_VERSION"),
         inputs: sources.iter().map(|s| s.display()).collect(),
@@ -264,11 +285,11 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     if !args.quiet {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        report::terminal::print(&mut out, &run, &findings, 0, args.top)?;
+        report::terminal::print(&mut out, &run, &findings, hidden_background, args.top)?;
         out.flush()?;
     }
     let mut code = EXIT_OK;
-    let tripped = extras.fail_on.tripped(&findings);
+
     if !tripped.is_empty() {
         eprintln!(
             "seam: --fail-on {}: {} finding(s) match: {}",

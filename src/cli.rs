@@ -99,6 +99,10 @@ pub struct ScanArgs {
     /// `@FILE` reads the key from the file's first line.
     #[arg(long, value_name = "KEY|@FILE")]
     pub pseudonymize: Option<String>,
+    /// Also list fleet background traffic (updates, certificate checks, time
+    /// sync, telemetry, CDNs) as findings with status `background`.
+    #[arg(long)]
+    pub show_background: bool,
 
     /// How many findings the terminal summary lists.
     #[arg(long, value_name = "N", default_value_t = 20)]

@@ -1,10 +1,17 @@
 //! Findings: the rows of the risk register, built from merged channels.
 
-use crate::aggregate::{Aggregate, ChannelKey, ChannelStats, Dest};
+use crate::aggregate::{Aggregate, CappedSet, ChannelKey, ChannelStats, Dest};
+use crate::background::{self, Prevalence};
+use crate::fingerprint::agent::AgentClass;
+use crate::fingerprint::risk::{self, RiskInput};
 use crate::fingerprint::{self, Fingerprint};
 use crate::record::Scheme;
 use crate::time::rfc3339;
+use ahash::AHashMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 /// Where a finding stands against the inventory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -131,21 +138,109 @@ pub fn finding_id(sources: &[String], destination: &str, port: Option<u16>) -> S
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub fingerprint: fingerprint::Options,
+    /// Keep background findings in the output (`--show-background`).
+    pub show_background: bool,
+    pub prevalence: Prevalence,
 }
 
-/// Builds one finding per channel that fingerprinting calls automated,
-/// sorted by risk (descending), then finding_id.
+/// Findings and how many background findings were left out.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub findings: Vec<Finding>,
+    pub hidden_background: usize,
+}
+
+/// Builds the findings, sorted by risk (descending), then finding_id.
+/// Background findings are left out unless `opts.show_background`.
 pub fn build(agg: &Aggregate, opts: &BuildOptions) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (key, stats) in agg.sorted_channels() {
-        let Some(dest) = agg.dest(key) else { continue };
-        let fp = fingerprint::fingerprint(stats, &opts.fingerprint);
+    build_all(agg, opts).findings
+}
+
+/// Why a destination is background.
+enum BackgroundReason {
+    Catalogue(background::Entry),
+    Prevalence(usize),
+}
+
+/// Grouping key: channels with equal keys become one finding. Background
+/// channels group by destination and port alone; others also need the same
+/// schedule (cluster nodes running the same job).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct GroupKey {
+    dest: u32,
+    port: u16,
+    background: bool,
+    schedule: String,
+    period: Option<u64>,
+}
+
+/// Fingerprints every channel (in parallel), drops people's browsing,
+/// marks fleet background, groups clusters, and scores risk.
+pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
+    let channels = agg.sorted_channels();
+    let fps: Vec<Fingerprint> = channels
+        .par_iter()
+        .map(|(_, s)| fingerprint::fingerprint(s, &opts.fingerprint))
+        .collect();
+
+    // Prevalence: distinct internal sources per destination, over all channels.
+    let mut pairs: Vec<(u32, IpAddr)> = channels.iter().map(|(k, _)| (k.dest, k.src)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut per_dest: AHashMap<u32, usize> = AHashMap::new();
+    for (d, _) in &pairs {
+        *per_dest.entry(*d).or_insert(0) += 1;
+    }
+    let mut sources: Vec<IpAddr> = pairs.iter().map(|(_, s)| *s).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let total_sources = sources.len();
+    let reason = |k: &ChannelKey| -> Option<BackgroundReason> {
+        if let Some(Dest::Host(h)) = agg.dest(k) {
+            if let Some(e) = background::lookup(h) {
+                return Some(BackgroundReason::Catalogue(e));
+            }
+        }
+        let n = per_dest.get(&k.dest).copied().unwrap_or(0);
+        opts.prevalence
+            .is_background(n, total_sources)
+            .then_some(BackgroundReason::Prevalence(n))
+    };
+
+    let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+    for (i, ((key, _), fp)) in channels.iter().zip(&fps).enumerate() {
         if !fp.automated {
             continue;
         }
-        out.push(finding(key, dest, stats, &fp));
+        let bg = reason(key).is_some();
+        let gk = GroupKey {
+            dest: key.dest,
+            port: key.port,
+            background: bg,
+            schedule: if bg { String::new() } else { fp.schedule.clone() },
+            period: if bg { None } else { fp.period_seconds },
+        };
+        groups.entry(gk).or_default().push(i);
     }
-    sort(&mut out);
+
+    let mut out = Built::default();
+    for (gk, members) in groups {
+        if gk.background && !opts.show_background {
+            out.hidden_background += 1;
+            continue;
+        }
+        let Some(&first) = members.first() else { continue };
+        let Some((key, _)) = channels.get(first) else { continue };
+        let Some(dest) = agg.dest(key) else { continue };
+        let group: Vec<(&ChannelKey, &ChannelStats, &Fingerprint)> = members
+            .iter()
+            .filter_map(|&i| Some((channels.get(i)?.0, channels.get(i)?.1, fps.get(i)?)))
+            .collect();
+        let Some(&(_, _, rep)) = group.first() else { continue };
+        let bg = if gk.background { reason(key) } else { None };
+        out.findings.push(finding(dest, rep, &group, bg, total_sources));
+    }
+    sort(&mut out.findings);
     out
 }
 
@@ -154,46 +249,152 @@ pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| b.risk.cmp(&a.risk).then_with(|| a.finding_id.cmp(&b.finding_id)));
 }
 
-fn finding(key: &ChannelKey, dest: &Dest, s: &ChannelStats, fp: &Fingerprint) -> Finding {
-    let source = vec![key.src.to_string()];
+/// The most common value (ties: the smallest).
+fn mode<T: Ord + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for v in values {
+        *counts.entry(v).or_insert(0) += 1;
+    }
+    let max = counts.values().copied().max()?;
+    counts.into_iter().find(|(_, c)| *c == max).map(|(v, _)| v)
+}
+
+/// One finding from a non-empty group of channels; `rep` is the first
+/// member's fingerprint, whose evidence the finding shows.
+fn finding(
+    dest: &Dest,
+    rep: &Fingerprint,
+    group: &[(&ChannelKey, &ChannelStats, &Fingerprint)],
+    bg: Option<BackgroundReason>,
+    total_sources: usize,
+) -> Finding {
+    let mut ips: Vec<IpAddr> = group.iter().map(|(k, _, _)| k.src).collect();
+    ips.sort_unstable();
+    ips.dedup();
+    let source: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
     let destination = dest.to_string();
-    let port = if key.port == 0 { None } else { Some(key.port) };
+    let port = group.first().map(|(k, _, _)| k.port).filter(|&p| p != 0);
+
+    // Totals over the group's channels.
+    let (mut connections, mut runs, mut bytes_out, mut bytes_in, mut denied) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
+    let (mut users, mut agents, mut services, mut cred_params) = (
+        CappedSet::default(),
+        CappedSet::default(),
+        CappedSet::default(),
+        CappedSet::default(),
+    );
+    let (mut cred_hits, mut schemes) = (0u64, 0u8);
+    let mut off_weighted = 0.0;
+    for (_, s, fp) in group {
+        connections += s.connections;
+        runs += fp.runs;
+        bytes_out += s.bytes_out;
+        bytes_in += s.bytes_in;
+        denied += s.denied;
+        first_ms = first_ms.min(s.first_ms);
+        last_ms = last_ms.max(s.last_ms);
+        users.merge(s.users.clone());
+        agents.merge(s.agents.clone());
+        services.merge(s.services.clone());
+        cred_params.merge(s.credential_params.clone());
+        cred_hits += s.credential_hits;
+        schemes |= s.schemes;
+        off_weighted += fp.off_hours * fp.runs as f64;
+    }
+    let off_hours = off_weighted / runs.max(1) as f64;
+    let schedule = mode(group.iter().map(|(_, _, fp)| fp.schedule.clone())).unwrap_or_default();
+    let period_seconds = mode(group.iter().map(|(_, _, fp)| fp.period_seconds)).flatten();
+
+    let saw = |sch: Scheme| schemes & (1 << (sch as u8)) != 0;
+    let cleartext = if saw(Scheme::Http) {
+        Some("http".to_string())
+    } else if saw(Scheme::Ftp) {
+        Some("ftp".to_string())
+    } else {
+        port.filter(|p| matches!(p, 21 | 23 | 80)).map(|p| format!("port {p}"))
+    };
+    let direct_ip = matches!(dest, Dest::Ip(_));
+    let disguised = rep.agent == AgentClass::Browser;
+    let upload = (bytes_out >= 1_000_000 && bytes_out >= 2 * bytes_in).then_some((bytes_out, bytes_in));
+
     let mut flags = Vec::new();
-    if s.credential_hits > 0 {
+    if cred_hits > 0 {
         flags.push("credential_in_url".to_string());
     }
-    if s.saw_scheme(Scheme::Http) || s.saw_scheme(Scheme::Ftp) || matches!(port, Some(21) | Some(23) | Some(80)) {
+    if cleartext.is_some() {
         flags.push("cleartext".to_string());
     }
-    if matches!(dest, Dest::Ip(_)) {
+    if direct_ip {
         flags.push("direct_ip".to_string());
     }
-    let mut evidence = fp.evidence.clone();
-    if s.credential_hits > 0 {
+    if upload.is_some() {
+        flags.push("upload_heavy".to_string());
+    }
+    if disguised {
+        flags.push("disguised_browser".to_string());
+    }
+
+    let mut evidence = Vec::new();
+    if group.len() > 1 {
+        evidence.push(format!("sources: {} hosts with the same schedule ({schedule})", ips.len()));
+    }
+    evidence.extend(rep.evidence.iter().cloned());
+    if cred_hits > 0 {
         evidence.push(format!(
             "credential in URL: {} request(s), parameter(s) {} (values redacted)",
-            s.credential_hits,
-            s.credential_params.to_vec().join(",")
+            cred_hits,
+            cred_params.to_vec().join(",")
         ));
     }
+    let (status, risk) = match &bg {
+        Some(reason) => {
+            evidence.push(match reason {
+                BackgroundReason::Catalogue(e) => {
+                    format!("background: catalogue entry {} (group {}: {})", e.domain, e.group, e.description)
+                }
+                BackgroundReason::Prevalence(n) => format!(
+                    "background: reached by {n} of {total_sources} internal sources ({:.0}%)",
+                    *n as f64 * 100.0 / total_sources.max(1) as f64
+                ),
+            });
+            evidence.push("risk 0: background traffic is not scored".into());
+            (Status::Background, 0)
+        }
+        None => {
+            let r = risk::assess(&RiskInput {
+                credential_params: cred_params.to_vec(),
+                cleartext,
+                off_hours_share: off_hours,
+                upload,
+                direct_ip,
+                disguised_browser: disguised,
+                port,
+                denied_share: denied as f64 / connections.max(1) as f64,
+            });
+            evidence.extend(r.evidence());
+            (Status::Undocumented, r.score)
+        }
+    };
+    let service = services.iter().next().unwrap_or_default().to_string();
     Finding {
         finding_id: finding_id(&source, &destination, port),
-        status: Status::Undocumented,
+        status,
         source,
         destination,
         port,
-        service: s.services.iter().next().unwrap_or_default().to_string(),
-        first_seen: rfc3339(s.first_ms),
-        last_seen: rfc3339(s.last_ms),
-        connections: s.connections,
-        runs: fp.runs,
-        bytes_out: s.bytes_out,
-        bytes_in: s.bytes_in,
-        schedule: fp.schedule.clone(),
-        period_seconds: fp.period_seconds,
-        users: s.users.to_vec(),
-        user_agents: s.agents.to_vec(),
-        risk: fp.risk,
+        service,
+        first_seen: rfc3339(first_ms),
+        last_seen: rfc3339(last_ms),
+        connections,
+        runs,
+        bytes_out,
+        bytes_in,
+        schedule,
+        period_seconds,
+        users: users.to_vec(),
+        user_agents: agents.to_vec(),
+        risk,
         flags,
         inventory_id: String::new(),
         owner: String::new(),

@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod app;
+pub mod background;
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -26,4 +27,5 @@ pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod stats;
+pub mod synth;
 pub mod time;

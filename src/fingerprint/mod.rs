@@ -1,67 +1,199 @@
-//! Behavioural fingerprint of one channel: runs, period, schedule, evidence.
+//! Behavioural fingerprint of one channel: runs, period, schedule, and the
+//! automation evidence, each kept as a separate readable signal.
 //!
-//! This first version coalesces requests into runs with a fixed gap and
-//! takes the median gap between runs as the period.
+//! Steps: request times → runs ([`runs`], adaptive gap) → local wall-clock
+//! run starts (`--tz`, daylight-saving aware) → period ([`period`]) →
+//! schedule text ([`schedule`]) → evidence: regularity, user-agent class
+//! ([`agent`]), off-hours activity, persistence, constant request sizes,
+//! upload-heavy transfers. [`Fingerprint::automated`] says whether the
+//! channel is a machine's (a finding) or a person's browsing (not one).
+
+pub mod agent;
+pub mod period;
+pub mod risk;
+pub mod runs;
+pub mod schedule;
 
 use crate::aggregate::ChannelStats;
+use crate::time::Zone;
+use agent::AgentClass;
+use period::PeriodFit;
 
-/// Tuning for fingerprinting.
-#[derive(Debug, Clone)]
+/// Office hours: weekdays from `OFFICE.0` to `OFFICE.1` o'clock, local time.
+pub const OFFICE: (i64, i64) = (7, 19);
+
+/// Chance bound a schedule must beat before a daytime-only channel without
+/// a user agent counts as a machine's.
+pub const DAYTIME_CHANCE: f64 = 1e-4;
+
+/// Tuning and context for fingerprinting.
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Requests closer than this (seconds) belong to the same run.
-    pub run_gap_s: i64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { run_gap_s: 60 }
-    }
+    /// Zone for schedules and office hours (`--tz`).
+    pub zone: Zone,
+    /// First and last record time of the whole scan (UTC ms): the window
+    /// that persistence and weekday patterns are judged against.
+    pub window: Option<(i64, i64)>,
 }
 
 /// What fingerprinting concluded about a channel.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fingerprint {
     pub runs: u64,
+    /// Requests closer than this (seconds) were merged into one run (0: none).
+    pub run_gap_s: i64,
+    pub fit: Option<PeriodFit>,
     pub period_seconds: Option<u64>,
     pub schedule: String,
+    pub agent: AgentClass,
+    /// Share of runs outside office hours.
+    pub off_hours: f64,
+    pub days_active: u32,
+    pub days_observed: u32,
+    /// Mean request size when sizes are constant (cv ≤ 0.05).
+    pub constant_size: Option<f64>,
+    pub upload_heavy: bool,
     /// True when the channel looks machine-driven (a finding).
     pub automated: bool,
-    pub risk: u32,
     /// Readable signals, one per entry.
     pub evidence: Vec<String>,
 }
 
-/// Fingerprints one channel.
-pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
-    let mut starts: Vec<i64> = Vec::new();
-    let mut last: Option<i64> = None;
-    for t in s.times.seconds() {
-        if last.is_none_or(|l| t - l > opts.run_gap_s) {
-            starts.push(t);
+/// UTC seconds to local seconds, looking the offset up once per quarter hour.
+struct Local {
+    zone: Zone,
+    cache: (i64, i32),
+}
+
+impl Local {
+    fn new(zone: Zone) -> Local {
+        Local {
+            zone,
+            cache: (i64::MIN, 0),
         }
-        last = Some(t);
     }
-    let mut gaps: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
-    gaps.sort_unstable();
-    let period = if starts.len() >= 3 {
-        gaps.get(gaps.len() / 2).copied()
+
+    fn at(&mut self, utc: i64) -> i64 {
+        let q = utc.div_euclid(900);
+        if q != self.cache.0 {
+            self.cache = (q, self.zone.offset_at_utc(q * 900));
+        }
+        utc + i64::from(self.cache.1)
+    }
+}
+
+/// True when local seconds fall outside office hours.
+pub fn off_hours(local: i64) -> bool {
+    let hour = local.rem_euclid(86_400) / 3600;
+    schedule::weekday(local) >= 5 || hour < OFFICE.0 || hour >= OFFICE.1
+}
+
+/// Printable, short copy of attacker-controlled text for evidence.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(60).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
+/// Fingerprints one channel (its times must be normalized: sorted, distinct).
+pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
+    let times: Vec<i64> = s.times.seconds().collect();
+    let run_gap = runs::choose_gap(&times, i64::from(s.times.res_s));
+    let runs = runs::coalesce(&times, run_gap);
+    let mut local = Local::new(opts.zone);
+    let starts: Vec<i64> = runs.iter().map(|r| local.at(r.start)).collect();
+    let fit = period::estimate(&starts);
+
+    let (first, last) = opts.window.unwrap_or((s.first_ms, s.last_ms));
+    let (first, last) = (local.at(first.div_euclid(1000)), local.at(last.div_euclid(1000)));
+    let observed = schedule::observed_days(first, last);
+    let schedule = schedule::describe(fit.as_ref(), &starts, observed);
+
+    let (agent, sample) = agent::channel_class(s.agents.iter());
+    let off = starts.iter().filter(|&&t| off_hours(t)).count() as f64 / starts.len().max(1) as f64;
+    let mut days: Vec<i64> = starts.iter().map(|t| t.div_euclid(86_400)).collect();
+    days.dedup();
+    let days_observed = (last.div_euclid(86_400) - first.div_euclid(86_400) + 1).max(1) as u32;
+    let constant_size = (s.req_sizes.n >= 5 && s.req_sizes.cv() <= 0.05).then(|| s.req_sizes.mean());
+    let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;
+
+    let n_runs = runs.len();
+    let automated = match agent {
+        // A browser is a person unless it keeps a machine's schedule around the clock.
+        AgentClass::Browser => fit.is_some() && n_runs >= 6 && off >= 0.25,
+        // No user agent (firewall logs): a daytime-only channel could be a
+        // person, so it needs a schedule backed by at least five fitting
+        // gaps that random timing would produce with chance below 1e-4.
+        AgentClass::Missing if off < 0.25 => fit.as_ref().is_some_and(|f| f.fitting >= 5 && f.chance <= DAYTIME_CHANCE),
+        // Irregular without a user agent: machine-like only when mostly
+        // outside office hours (random round-the-clock traffic is 64 %).
+        AgentClass::Missing => fit.is_some() || (n_runs >= 10 && off >= 0.5 && days.len() >= 3),
+        _ => fit.is_some() || n_runs >= 3,
+    };
+
+    let mut evidence = Vec::new();
+    evidence.push(if run_gap > 0 {
+        format!("runs: {n_runs} from {} requests (requests within {run_gap}s merged)", s.connections)
     } else {
-        None
-    };
-    let schedule = match period {
-        Some(p) => format!("every {}", human_duration(p)),
-        None => "irregular".to_string(),
-    };
-    let mut evidence = vec![format!("runs: {} over {} request(s)", starts.len(), s.connections)];
-    if let Some(p) = period {
-        evidence.push(format!("median gap between runs: {p}s"));
+        format!("runs: {n_runs} from {} requests", s.connections)
+    });
+    evidence.push(match &fit {
+        Some(f) => format!(
+            "regularity: period {}s from {} runs, {:.0}% of {} gaps within ±{}s of a multiple (chance {}), phase coherence {:.2}, jitter ±{}s",
+            f.period,
+            f.runs_behind,
+            f.fit_share() * 100.0,
+            f.gaps,
+            period::tolerance(f.period),
+            if f.chance < 1e-9 { "< 1e-9".to_string() } else { format!("{:.0e}", f.chance) },
+            f.coherence,
+            f.jitter
+        ),
+        None if n_runs < period::MIN_RUNS => format!("regularity: too few runs for a period ({n_runs} < {})", period::MIN_RUNS),
+        None => "regularity: none (irregular)".into(),
+    });
+    evidence.push(match sample {
+        Some(ua) => format!("user agent: {} ({})", agent.as_str(), clip(ua)),
+        None => "user agent: missing".into(),
+    });
+    evidence.push(format!(
+        "off-hours: {:.0}% of runs outside weekdays {:02}-{:02}",
+        off * 100.0,
+        OFFICE.0,
+        OFFICE.1
+    ));
+    evidence.push(format!("persistence: active {} of {} days", days.len(), days_observed));
+    if s.times.truncated {
+        evidence.push(format!(
+            "dense channel: only the latest {} time buckets kept; runs and persistence counted from them",
+            s.times.buckets.len()
+        ));
+    }
+    if let Some(m) = constant_size {
+        evidence.push(format!("constant request size: {:.0} bytes (cv {:.2})", m, s.req_sizes.cv()));
+    }
+    if upload_heavy {
+        evidence.push(format!(
+            "upload-heavy: {:.1} MB out, {:.1} MB in",
+            s.bytes_out as f64 / 1e6,
+            s.bytes_in as f64 / 1e6
+        ));
     }
     Fingerprint {
-        runs: starts.len() as u64,
-        period_seconds: period.map(|p| p as u64),
+        runs: n_runs as u64,
+        run_gap_s: run_gap,
+        period_seconds: fit.as_ref().map(|f| f.period as u64),
+        fit,
         schedule,
-        automated: true,
-        risk: 10,
+        agent,
+        off_hours: off,
+        days_active: days.len() as u32,
+        days_observed,
+        constant_size,
+        upload_heavy,
+        automated,
         evidence,
     }
 }

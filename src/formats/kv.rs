@@ -3,6 +3,10 @@
 //! quotes with `\"` escapes. Lines that went through a spreadsheet export
 //! have their quotes doubled (`type=""traffic""`); such values are read as
 //! if quoted once.
+//!
+//! A tab, and the `#011` / `#012` escapes rsyslog writes for a tab or a
+//! newline inside a message (`$EscapeControlCharactersOnReceive`), separate
+//! pairs wherever the separator does.
 
 /// Iterates over the `key=value` pairs of a message. Quotes around a value
 /// are removed; escapes inside are left as they are (see [`unescape`]).
@@ -26,17 +30,12 @@ impl<'a> Iterator for KvIter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let s = self.rest;
-            let start = s.iter().position(|&c| c != self.sep && c != b' ')?;
-            let s = s.get(start..)?;
+            let s = skip_separators(self.rest, self.sep);
             let eq = memchr::memchr(b'=', s)?;
             let key_raw = s.get(..eq)?;
             // A key never holds the separator; if it does, what precedes it was
             // free text (for example a syslog tag): keep the last word.
-            let key = match key_raw.iter().rposition(|&c| c == self.sep || c == b' ') {
-                Some(i) => key_raw.get(i + 1..)?,
-                None => key_raw,
-            };
+            let key = key_raw.get(last_word_start(key_raw, self.sep)..)?;
             let v = s.get(eq + 1..)?;
             let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != self.sep && c != b' ');
             let (value, rest) = if doubled {
@@ -50,7 +49,7 @@ impl<'a> Iterator for KvIter<'a> {
                 let end = closing_quote(body);
                 (body.get(..end)?, body.get(end + 1..).unwrap_or_default())
             } else {
-                let end = v.iter().position(|&c| c == self.sep).unwrap_or(v.len());
+                let end = separator_at_or_after(v, self.sep);
                 (v.get(..end)?, v.get(end..).unwrap_or_default())
             };
             self.rest = rest;
@@ -60,6 +59,56 @@ impl<'a> Iterator for KvIter<'a> {
             return Some((key, value));
         }
     }
+}
+
+/// Length of the rsyslog control-character escape (`#011` tab, `#012`
+/// newline) that `s` starts with, else 0.
+#[inline]
+pub fn escape_len(s: &[u8]) -> usize {
+    match s {
+        [b'#', b'0', b'1', b'1' | b'2', ..] => 4,
+        _ => 0,
+    }
+}
+
+/// Skips leading separators: `sep`, spaces, tabs and `#011`/`#012` escapes.
+fn skip_separators(mut s: &[u8], sep: u8) -> &[u8] {
+    loop {
+        match s.first() {
+            Some(&c) if c == sep || c == b' ' || c == b'\t' => s = s.get(1..).unwrap_or_default(),
+            Some(b'#') if escape_len(s) == 4 => s = s.get(4..).unwrap_or_default(),
+            _ => return s,
+        }
+    }
+}
+
+/// Where the last word of `k` starts (after the last separator, space, tab or escape).
+fn last_word_start(k: &[u8], sep: u8) -> usize {
+    let mut i = k.len();
+    while i > 0 {
+        if matches!(k.get(i - 1), Some(&c) if c == sep || c == b' ' || c == b'\t') {
+            return i;
+        }
+        if i >= 4 && k.get(i - 4..).is_some_and(|t| escape_len(t) == 4) {
+            return i;
+        }
+        i -= 1;
+    }
+    0
+}
+
+/// Index of the first separator in an unquoted value (`sep`, a tab, or an
+/// escape), `v.len()` when there is none.
+fn separator_at_or_after(v: &[u8], sep: u8) -> usize {
+    let mut i = 0;
+    while let Some(off) = v.get(i..).and_then(|t| t.iter().position(|&c| c == sep || c == b'\t' || c == b'#')) {
+        let at = i + off;
+        if v.get(at) != Some(&b'#') || v.get(at..).is_some_and(|t| escape_len(t) == 4) {
+            return at;
+        }
+        i = at + 1;
+    }
+    v.len()
 }
 
 /// Index of the closing `"` in `body` (which starts after the opening one),
@@ -130,6 +179,29 @@ mod tests {
                 (&b"type"[..], &b"utm"[..]),
                 (&b"empty"[..], &b""[..]),
                 (&b"last"[..], &b"x"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn rsyslog_escapes_and_tabs_separate_pairs() {
+        let v: Vec<_> = pairs(b"a=1#011b=two words#012c=3\td=4").collect();
+        assert_eq!(
+            v,
+            vec![
+                (&b"a"[..], &b"1"[..]),
+                (&b"b"[..], &b"two"[..]),
+                (&b"c"[..], &b"3"[..]),
+                (&b"d"[..], &b"4"[..])
+            ]
+        );
+        let v: Vec<_> = pairs_sep(b"msg=DHCP on x#011src=10.0.0.1#011note=a#b", b'\t').collect();
+        assert_eq!(
+            v,
+            vec![
+                (&b"msg"[..], &b"DHCP on x"[..]),
+                (&b"src"[..], &b"10.0.0.1"[..]),
+                (&b"note"[..], &b"a#b"[..])
             ]
         );
     }

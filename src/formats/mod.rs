@@ -10,18 +10,62 @@
 use crate::record::Record;
 use crate::time::TimeCtx;
 
+pub mod aws_elb;
+pub mod aws_vpc;
+pub mod azure_firewall;
+pub mod azure_nsg;
+pub mod barracuda;
+pub mod cato;
 pub mod cef;
 pub mod checkpoint;
+pub mod cisco_asa;
+pub mod cisco_wsa;
+pub mod clavister;
+pub mod cloudflare;
 pub mod combined;
+pub mod common;
 pub mod custom;
+pub mod elff;
+pub mod filterlog;
 pub mod fortigate;
+pub mod gcp_vpc;
+pub mod huawei_usg;
+pub mod iptables;
+pub mod json_de;
+pub mod jsonwalk;
+pub mod juniper_srx;
 pub mod kv;
 pub mod leef;
+pub mod menlo;
+pub mod meraki;
+pub mod mixed;
+pub mod netscreen;
+pub mod netskope;
+pub mod olfeo;
+pub mod panos;
+pub mod pf;
+pub mod proxifier;
+pub mod proxysg;
+pub mod qcsv;
 pub mod siem;
+pub mod skyhigh;
+pub mod sonicwall;
+pub mod sophos_utm;
+pub mod sophos_xg;
 pub mod squid;
+pub mod stormshield;
+pub mod suricata;
+pub mod symantec_wss;
 pub mod syslog;
 pub mod timefmt;
+pub mod umbrella;
 pub mod url;
+pub mod w3c;
+pub mod watchguard;
+pub mod websense;
+pub mod zeek;
+pub mod zeek_json;
+pub mod zscaler;
 
 /// Why a line did not become a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -196,12 +240,59 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
-    &squid::SquidNative,
-    &fortigate::FortiGate,
-    &checkpoint::CheckPoint,
+    // CEF and LEEF first: their header names the vendor, whose native
+    // format may also recognise the extension's keys.
     &cef::Cef,
     &leef::Leef,
+    &checkpoint::CheckPoint,
+    // Before Squid: WSA access logs are Squid-like lines with extra fields.
+    &cisco_wsa::CiscoWsa,
+    &squid::SquidNative,
+    // Before FortiGate: its sniff (log_id=, type=, subtype=) also matches
+    // Sophos Firewall's log_id=, log_type=, log_subtype=.
+    &sophos_xg::SophosXg,
+    &fortigate::FortiGate,
+    &iptables::Iptables,
+    &filterlog::Filterlog,
+    &pf::Pf,
+    &juniper_srx::JuniperSrx,
+    &netscreen::NetScreen,
+    &sophos_utm::SophosUtm,
+    &sonicwall::SonicWall,
+    &watchguard::WatchGuard,
+    &barracuda::Barracuda,
+    &stormshield::Stormshield,
+    &clavister::Clavister,
+    &huawei_usg::HuaweiUsg,
+    &proxysg::ProxySg,
+    &netskope::Netskope,
+    &skyhigh::Skyhigh,
+    &websense::Websense,
+    &zscaler::Zscaler,
+    &symantec_wss::SymantecWss,
+    &menlo::Menlo,
+    &cato::Cato,
+    &cloudflare::Cloudflare,
+    &proxifier::Proxifier,
+    // Before combined: Olfeo lines share the NCSA prefix.
+    &olfeo::Olfeo,
+    &panos::PanOs,
+    &panos::PanOsJson,
+    &cisco_asa::CiscoAsa,
+    &meraki::Meraki,
+    &umbrella::Umbrella,
     &combined::Combined,
+    &w3c::W3c,
+    &aws_vpc::AwsVpcFlow,
+    &aws_elb::AwsElb,
+    &azure_nsg::AzureNsgFlow,
+    &azure_firewall::AzureFirewall,
+    &gcp_vpc::GcpVpcFlow,
+    &zeek::Zeek,
+    &zeek_json::ZeekJson,
+    &suricata::SuricataEve,
+    // Never sniffs a line itself; `detect` picks it for mixed files.
+    &mixed::SyslogMixed,
 ];
 
 /// Looks a format up by its `--format` name.
@@ -213,8 +304,9 @@ pub fn by_name(name: &str) -> Option<&'static dyn Format> {
 pub const SNIFF_LINES: usize = 64;
 
 /// Picks the format that recognises the most of the first lines of `head`;
-/// ties go to the earlier entry in [`FORMATS`]. `None` when no format
-/// recognises any line.
+/// ties go to the earlier entry in [`FORMATS`]. A file whose lines come
+/// from several devices gets the [`mixed::SyslogMixed`] format (see
+/// [`mixed::is_mixed`]). `None` when no format recognises any line.
 pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
@@ -229,7 +321,10 @@ pub fn detect(head: &[u8]) -> Option<&'static dyn Format> {
             best = Some((f, n));
         }
     }
-    best.map(|(f, _)| f)
+    match best {
+        Some((_, n)) if n < lines.len() && mixed::is_mixed(&lines) => Some(&mixed::SyslogMixed),
+        _ => best.map(|(f, _)| f),
+    }
 }
 
 /// Strips a trailing `\r` (CRLF files) and surrounding ASCII spaces.

@@ -1,0 +1,425 @@
+//! Estimating the period of a channel's runs, robust to jitter, missed
+//! runs, extra runs, and night or weekend pauses.
+//!
+//! Works on run start times in local wall-clock seconds (so a daily job at
+//! 02:00 stays 24 h apart across a daylight-saving change) over the whole
+//! window, however long.
+//!
+//! Candidates are the median gap between runs (and that median rounded to
+//! the minute) plus the calendar values people schedule with
+//! ([`CALENDAR`]). A candidate `P` is scored by the share of gaps that lie
+//! within a tolerance of a whole multiple `k·P`: a missed run is a gap of
+//! `2P`, a night pause of `13P`, and both still count. At least
+//! [`MIN_K1_SHARE`] of the matching gaps must be single periods (`k = 1`),
+//! which rules out the harmonics below the true period (every 15-minute
+//! gap is also three 5-minute periods). A claim must also be unlikely by
+//! chance: a gap at least half a period long fits by accident with
+//! probability `(2·tol + 1) / P`, and the Chernoff bound on that many
+//! fitting gaps must stay below [`SIGNIFICANCE`] (a few sessions that
+//! happen to lie six hours apart are not a schedule). The phase coherence of the run
+//! starts on the period, Rayleigh's `R = |mean(exp(2πi·t/P))|`, is near 1
+//! for wall-clock jobs and near 0 for random traffic; it breaks ties and
+//! decides whether a time of day can be claimed. Among equally good
+//! candidates within 10 % of each other a calendar value wins, so a
+//! `sleep 300` loop that drifts by its run time reads as every 5 minutes.
+
+/// Periods people schedule with, in seconds.
+pub const CALENDAR: [i64; 13] = [60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400, 604_800];
+/// Fewer runs than this never carry a period.
+pub const MIN_RUNS: usize = 3;
+/// Share of gaps that must fit the period.
+pub const MIN_FIT: f64 = 0.7;
+/// Share of fitting gaps that must be exactly one period.
+pub const MIN_K1_SHARE: f64 = 0.4;
+/// Phase coherence needed to claim a time of day or minute of the hour.
+pub const PHASE_LOCKED: f64 = 0.7;
+/// Largest chance, under random timing, of as many gaps fitting as did.
+pub const SIGNIFICANCE: f64 = 0.01;
+
+/// Chernoff bound on the chance that at least `hits` of `n` gaps fit when
+/// each fits with probability `p` by accident: `exp(-n·D(hits/n ‖ p))`.
+pub fn chance(hits: usize, n: usize, p: f64) -> f64 {
+    if n == 0 || p >= 1.0 {
+        return 1.0;
+    }
+    let q = hits as f64 / n as f64;
+    if q <= p {
+        return 1.0;
+    }
+    let p = p.max(1e-12);
+    let term = |a: f64, b: f64| if a <= 0.0 { 0.0 } else { a * (a / b).ln() };
+    let d = term(q, p) + term(1.0 - q, 1.0 - p);
+    (-(n as f64) * d).exp()
+}
+
+/// How far a gap may be from `k·P` and still fit: a tenth of the period,
+/// at least 2 s and at most 30 min.
+pub fn tolerance(p: i64) -> i64 {
+    (p / 10).clamp(2, 1800)
+}
+
+/// A period claim and what supports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodFit {
+    pub period: i64,
+    /// Gaps between consecutive runs, and how many fit `k·P`.
+    pub gaps: usize,
+    pub fitting: usize,
+    /// Fitting gaps with `k = 1`.
+    pub single: usize,
+    /// Runs at either end of a fitting gap: the runs behind the claim.
+    pub runs_behind: usize,
+    /// Rayleigh phase coherence in [0, 1].
+    pub coherence: f64,
+    /// Mean phase in seconds within the period (local wall clock; for a
+    /// weekly period, seconds since Monday 00:00).
+    pub phase: i64,
+    /// 90th percentile of the runs' distance from the schedule, seconds
+    /// (from the phase when it is locked, else from the gaps).
+    pub jitter: i64,
+    pub calendar: bool,
+    /// Bound on the chance of this many fitting gaps under random timing.
+    pub chance: f64,
+}
+
+impl PeriodFit {
+    /// The scheduled slot a run at `t` belongs to: `t` moved by its
+    /// distance from the phase (identity when the phase is not locked).
+    pub fn slot(&self, t: i64) -> i64 {
+        if !self.phase_locked() {
+            return t;
+        }
+        let p = self.period;
+        // Slots sit on whole minutes, as the schedule text does.
+        let phase = if p >= 120 {
+            ((self.phase + 30).div_euclid(60) * 60).rem_euclid(p)
+        } else {
+            self.phase
+        };
+        let mut r = (position(t, p) - phase).rem_euclid(p);
+        if r > p / 2 {
+            r -= p;
+        }
+        t - r
+    }
+
+    pub fn fit_share(&self) -> f64 {
+        self.fitting as f64 / self.gaps.max(1) as f64
+    }
+
+    pub fn phase_locked(&self) -> bool {
+        self.coherence >= PHASE_LOCKED
+    }
+}
+
+/// Offset that makes local seconds count from a Monday 00:00 (1970-01-01 was a Thursday).
+const MONDAY_SHIFT: i64 = 3 * 86_400;
+
+/// Position of `t` within period `p`, in [0, p).
+pub fn position(t: i64, p: i64) -> i64 {
+    if p == 604_800 {
+        (t + MONDAY_SHIFT).rem_euclid(p)
+    } else {
+        t.rem_euclid(p)
+    }
+}
+
+struct Score {
+    fitting: usize,
+    single: usize,
+    runs_behind: usize,
+    /// Gaps of at least half a period (the ones that could fit).
+    eligible: usize,
+}
+
+fn score(starts: &[i64], p: i64) -> Score {
+    let tol = tolerance(p);
+    let (mut fitting, mut single, mut runs_behind, mut eligible) = (0, 0, 0, 0);
+    let mut prev_fit = false;
+    for (a, b) in starts.iter().zip(starts.iter().skip(1)) {
+        let d = b - a;
+        let k = (d + p / 2) / p;
+        eligible += usize::from(k >= 1);
+        let fit = k >= 1 && (d - k * p).abs() <= tol;
+        if fit {
+            fitting += 1;
+            single += usize::from(k == 1);
+            runs_behind += if prev_fit { 1 } else { 2 };
+        }
+        prev_fit = fit;
+    }
+    Score {
+        fitting,
+        single,
+        runs_behind,
+        eligible,
+    }
+}
+
+/// Rayleigh coherence and mean phase (seconds in [0, p)).
+fn coherence(starts: &[i64], p: i64) -> (f64, i64) {
+    let (mut c, mut s) = (0.0f64, 0.0f64);
+    let w = std::f64::consts::TAU / p as f64;
+    for &t in starts {
+        let a = position(t, p) as f64 * w;
+        c += a.cos();
+        s += a.sin();
+    }
+    let n = starts.len().max(1) as f64;
+    let r = (c * c + s * s).sqrt() / n;
+    let phase = (s.atan2(c) / w).round() as i64;
+    (r, phase.rem_euclid(p))
+}
+
+/// The mean phase again, from the runs within tolerance of `phase` only, so
+/// that extra runs and a daylight-saving day's shifted run do not pull it.
+fn inlier_phase(starts: &[i64], p: i64, phase: i64) -> i64 {
+    let tol = tolerance(p);
+    let w = std::f64::consts::TAU / p as f64;
+    let (mut c, mut s, mut n) = (0.0f64, 0.0f64, 0usize);
+    for &t in starts {
+        let pos = position(t, p);
+        let mut r = (pos - phase).rem_euclid(p);
+        if r > p / 2 {
+            r -= p;
+        }
+        if r.abs() <= tol {
+            let a = pos as f64 * w;
+            c += a.cos();
+            s += a.sin();
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return phase;
+    }
+    ((s.atan2(c) / w).round() as i64).rem_euclid(p)
+}
+
+fn p90(mut v: Vec<i64>) -> i64 {
+    if v.is_empty() {
+        return 0;
+    }
+    let i = (((v.len() - 1) as f64 * 0.9).round() as usize).min(v.len() - 1);
+    let (_, x, _) = v.select_nth_unstable(i);
+    *x
+}
+
+/// Jitter: from the phase when locked (inliers only), else from the gaps.
+fn jitter(starts: &[i64], p: i64, locked: bool, phase: i64) -> i64 {
+    let tol = tolerance(p);
+    if locked {
+        let res: Vec<i64> = starts
+            .iter()
+            .map(|&t| {
+                let r = (position(t, p) - phase).rem_euclid(p);
+                if r > p / 2 {
+                    p - r
+                } else {
+                    r
+                }
+            })
+            .filter(|&r| r <= tol)
+            .collect();
+        p90(res)
+    } else {
+        let res: Vec<i64> = starts
+            .iter()
+            .zip(starts.iter().skip(1))
+            .filter_map(|(a, b)| {
+                let d = b - a;
+                let k = (d + p / 2) / p;
+                let off = (d - k * p).abs();
+                (k >= 1 && off <= tol).then_some(off)
+            })
+            .collect();
+        p90(res)
+    }
+}
+
+/// Estimates the period of sorted run start times (local seconds). `None`
+/// when fewer than [`MIN_RUNS`] runs or no candidate fits well enough.
+pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
+    if starts.len() < MIN_RUNS {
+        return None;
+    }
+    let mut gaps: Vec<i64> = starts.iter().zip(starts.iter().skip(1)).map(|(a, b)| b - a).collect();
+    gaps.sort_unstable();
+    let n_gaps = gaps.len();
+    let med = gaps.get(n_gaps / 2).copied().unwrap_or(0);
+    let mut candidates: Vec<(i64, bool)> = CALENDAR.iter().map(|&p| (p, true)).collect();
+    if med >= 2 && !CALENDAR.contains(&med) {
+        candidates.push((med, false));
+        let rounded = (med + 30) / 60 * 60;
+        if med >= 120 && rounded != med && !CALENDAR.contains(&rounded) {
+            candidates.push((rounded, false));
+        }
+    }
+    // A candidate passes only if single-period gaps make up at least
+    // MIN_FIT · MIN_K1_SHARE of all gaps: count them on the sorted gaps first.
+    let min_single = (MIN_FIT * MIN_K1_SHARE * n_gaps as f64).ceil() as usize;
+    let near = |p: i64| {
+        let tol = tolerance(p);
+        gaps.partition_point(|&g| g <= p + tol) - gaps.partition_point(|&g| g < p - tol)
+    };
+    let mut accepted: Vec<PeriodFit> = Vec::new();
+    for (p, calendar) in candidates {
+        if near(p) < min_single.max(1) {
+            continue;
+        }
+        let s = score(starts, p);
+        let share = s.fitting as f64 / n_gaps as f64;
+        if s.fitting < 2 || share < MIN_FIT || (s.single as f64) < MIN_K1_SHARE * s.fitting as f64 {
+            continue;
+        }
+        let p_accident = ((2 * tolerance(p) + 1) as f64 / p as f64).min(1.0);
+        let by_chance = chance(s.fitting, s.eligible, p_accident);
+        if by_chance > SIGNIFICANCE {
+            continue;
+        }
+        let (r, phase) = coherence(starts, p);
+        accepted.push(PeriodFit {
+            period: p,
+            gaps: n_gaps,
+            fitting: s.fitting,
+            single: s.single,
+            runs_behind: s.runs_behind,
+            coherence: r,
+            phase,
+            jitter: 0,
+            calendar,
+            chance: by_chance,
+        });
+    }
+    let quality = |f: &PeriodFit| f.fit_share() + 0.1 * f.coherence;
+    let best = accepted.iter().max_by(|a, b| {
+        quality(a)
+            .total_cmp(&quality(b))
+            .then(a.calendar.cmp(&b.calendar))
+            .then(b.period.cmp(&a.period))
+    })?;
+    let chosen = if best.calendar {
+        best
+    } else {
+        accepted
+            .iter()
+            .filter(|f| f.calendar && (f.period - best.period).abs() * 10 <= best.period && f.fit_share() >= best.fit_share() - 0.05)
+            .max_by(|a, b| a.fit_share().total_cmp(&b.fit_share()))
+            .unwrap_or(best)
+    };
+    let mut fit = chosen.clone();
+    if fit.phase_locked() {
+        fit.phase = inlier_phase(starts, fit.period, fit.phase);
+    }
+    fit.jitter = jitter(starts, fit.period, fit.phase_locked(), fit.phase);
+    Some(fit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic jitter in [-j, j].
+    fn wobble(i: i64, j: i64) -> i64 {
+        if j == 0 {
+            0
+        } else {
+            (i * 7919 + 13).rem_euclid(2 * j + 1) - j
+        }
+    }
+
+    #[test]
+    fn quarter_hour_with_jitter_and_missed_runs() {
+        let starts: Vec<i64> = (0..400).filter(|i| i % 17 != 0).map(|i| 300 + i * 900 + wobble(i, 20)).collect();
+        let f = estimate(&starts).unwrap();
+        assert_eq!(f.period, 900);
+        assert!(f.calendar && f.phase_locked());
+        assert!(f.jitter <= 20, "{f:?}");
+        assert!((f.phase - 300).abs() <= 5);
+    }
+
+    #[test]
+    fn an_outlier_run_does_not_pull_the_time_of_day() {
+        // Daily at 02:00 for 21 days; on one day (a daylight-saving change)
+        // the job ran an hour late.
+        let starts: Vec<i64> = (0..21)
+            .map(|d| d * 86_400 + 7200 + if d == 10 { 3600 } else { wobble(d, 120) })
+            .collect();
+        let f = estimate(&starts).unwrap();
+        assert!((f.phase - 7200).abs() <= 60, "{f:?}");
+    }
+
+    #[test]
+    fn harmonics_below_the_period_are_rejected() {
+        let starts: Vec<i64> = (0..100).map(|i| i * 1800).collect();
+        assert_eq!(estimate(&starts).unwrap().period, 1800);
+    }
+
+    #[test]
+    fn business_hours_with_night_and_weekend_gaps() {
+        // Hourly at :05 from 07 to 18 on weekdays of three weeks.
+        let starts: Vec<i64> = (0..21)
+            .filter(|d| (d + 3) % 7 < 5)
+            .flat_map(|d| (7..19).map(move |h| d * 86_400 + h * 3600 + 300))
+            .collect();
+        let f = estimate(&starts).unwrap();
+        assert_eq!((f.period, f.phase % 3600), (3600, 300));
+    }
+
+    #[test]
+    fn drifting_sleep_loop_reads_as_calendar_period() {
+        let starts: Vec<i64> = (0..2000).map(|i| i * 304 + wobble(i, 1)).collect();
+        let f = estimate(&starts).unwrap();
+        assert_eq!(f.period, 300);
+        assert!(!f.phase_locked());
+    }
+
+    #[test]
+    fn odd_period_from_the_median() {
+        let starts: Vec<i64> = (0..500).map(|i| 17 + i * 420 + wobble(i, 3)).collect();
+        assert_eq!(estimate(&starts).unwrap().period, 420);
+    }
+
+    #[test]
+    fn poisson_traffic_has_no_period() {
+        let mut x: u64 = 42;
+        let mut t = 0i64;
+        let starts: Vec<i64> = (0..500)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let u = ((x >> 11) as f64 / (1u64 << 53) as f64).max(1e-12);
+                t += (-1200.0 * u.ln()) as i64 + 1;
+                t
+            })
+            .collect();
+        assert_eq!(estimate(&starts), None);
+    }
+
+    #[test]
+    fn weekly_phase_counts_from_monday() {
+        // 1970-01-05 was a Monday: Mondays at 03:00 for four weeks.
+        let starts: Vec<i64> = (0..4).map(|w| 4 * 86_400 + w * 604_800 + 3 * 3600).collect();
+        let f = estimate(&starts).unwrap();
+        assert_eq!((f.period, f.phase), (604_800, 3 * 3600));
+    }
+
+    #[test]
+    fn a_page_burst_is_not_a_two_second_period() {
+        assert_eq!(estimate(&[100, 101, 103, 105, 106, 108]), None);
+    }
+
+    #[test]
+    fn few_sessions_that_happen_to_fit_are_not_significant() {
+        // Four gaps, three of them near multiples of 6 h.
+        let h = 3600;
+        assert_eq!(estimate(&[0, 6 * h + 600, 18 * h + 300, 23 * h, 30 * h + 900]), None);
+        assert!(chance(3, 4, 1.0 / 6.0) > SIGNIFICANCE);
+        assert!(chance(2, 2, 0.006) < SIGNIFICANCE);
+    }
+
+    #[test]
+    fn never_from_fewer_than_three_runs() {
+        assert_eq!(estimate(&[0, 3600]), None);
+        assert_eq!(estimate(&[]), None);
+    }
+}

@@ -1,0 +1,249 @@
+//! The schedule as a person reads it: `every 15m`, `every 1h at :05,
+//! weekdays 07-19`, `every 6h from 01:30`, `daily 02:00 ±3m`,
+//! `weekly Mon 03:00`, or `irregular`.
+//!
+//! Times are local wall-clock times in the `--tz` zone; weekday sets and
+//! hour windows are read from each run's scheduled slot (its time minus its
+//! jitter) when the phase is locked. Rules:
+//! - below an hour: `every <period>`;
+//! - one hour, phase-locked: `every 1h at :MM`;
+//! - hours that divide a day, phase-locked: `every <period> from HH:MM`
+//!   (the first run after midnight);
+//! - one day: `daily HH:MM`, or `weekdays HH:MM` / `Mon,Wed HH:MM` when
+//!   runs skip observed days; one week: `weekly Ddd HH:MM`; either with
+//!   ` ±Nm` when the jitter is a minute or more;
+//! - anything else: `every <period>`;
+//! - below a day, a weekday set (`, weekdays`, `, weekends`) and an hour
+//!   window (`, 07-19`: from 07:00 to 19:00) when the runs keep to them.
+//!
+//! A time of day is rounded to the minute; when it lies closer to a
+//! multiple of five minutes than the jitter (at least 45 s, at most 150 s)
+//! it is snapped to it: people schedule at round times, and a mean of a few
+//! jittered runs is rarely exactly on the minute. With fewer than
+//! [`FEW_RUNS`] runs behind the claim the jitter itself is poorly known, so
+//! the full 150 s applies.
+
+use super::human_duration;
+use super::period::PeriodFit;
+
+/// Below this many runs behind a claim, times snap within the full 150 s.
+pub const FEW_RUNS: usize = 8;
+
+pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEKDAYS: u8 = 0b001_1111;
+const WEEKEND: u8 = 0b110_0000;
+const ALL_DAYS: u8 = 0b111_1111;
+
+/// Local weekday (Mon = 0) of local seconds.
+pub fn weekday(local: i64) -> usize {
+    (local.div_euclid(86_400) + 3).rem_euclid(7) as usize
+}
+
+/// Which weekdays a local window [first, last] covers, as a bit set.
+pub fn observed_days(first: i64, last: i64) -> u8 {
+    let (d0, d1) = (first.div_euclid(86_400), last.div_euclid(86_400));
+    if d1 - d0 >= 6 {
+        return ALL_DAYS;
+    }
+    (d0..=d1).fold(0u8, |m, d| m | 1 << ((d + 3).rem_euclid(7)))
+}
+
+fn hhmm(s: i64) -> String {
+    let s = s.rem_euclid(86_400);
+    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+}
+
+/// Rounds a time of day to the minute, snapping to a multiple of five
+/// minutes when it is closer than the jitter (at least 45 s, at most 150 s).
+fn round_time(s: i64, jitter: i64) -> i64 {
+    let five = (s + 150).div_euclid(300) * 300;
+    if (s - five).abs() < jitter.clamp(45, 150) {
+        return five;
+    }
+    (s + 30).div_euclid(60) * 60
+}
+
+/// Days the runs fall on, dropping days with at most 2 % of the runs.
+fn active_days(starts: &[i64]) -> u8 {
+    let mut count = [0usize; 7];
+    for &t in starts {
+        if let Some(c) = count.get_mut(weekday(t)) {
+            *c += 1;
+        }
+    }
+    let floor = starts.len() / 50;
+    count
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > floor)
+        .fold(0u8, |m, (d, _)| m | 1 << d)
+}
+
+fn day_list(mask: u8) -> String {
+    WEEKDAY_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(d, _)| mask & (1 << d) != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `weekdays`, `weekends`, or a list, when the runs skip days that were observed.
+fn day_text(starts: &[i64], observed: u8) -> Option<String> {
+    let active = active_days(starts);
+    if active & observed == observed || active == 0 {
+        return None;
+    }
+    Some(match active {
+        WEEKDAYS if observed & WEEKEND != 0 => "weekdays".into(),
+        WEEKEND => "weekends".into(),
+        m => day_list(m),
+    })
+}
+
+/// The hour window `HH-HH` runs keep to, when a job running all day would
+/// have run at least twice outside it.
+fn hour_window(starts: &[i64], period: i64) -> Option<(i64, i64)> {
+    let mut count = [0usize; 24];
+    for &t in starts {
+        if let Some(c) = count.get_mut((t.rem_euclid(86_400) / 3600) as usize) {
+            *c += 1;
+        }
+    }
+    let floor = starts.len() / 200;
+    let active: Vec<bool> = count.iter().map(|&c| c > floor).collect();
+    if active.iter().all(|&a| a) || !active.iter().any(|&a| a) {
+        return None;
+    }
+    // Longest circular stretch of inactive hours.
+    let (mut best_len, mut best_start) = (0i64, 0i64);
+    for start in 0..24i64 {
+        let len = (0..24i64)
+            .take_while(|k| !active.get(((start + k) % 24) as usize).copied().unwrap_or(true))
+            .count() as i64;
+        if len > best_len {
+            (best_len, best_start) = (len, start);
+        }
+    }
+    let width = 24 - best_len;
+    if best_len < 2 || best_len * 3600 / period < 2 {
+        return None;
+    }
+    let from = (best_start + best_len) % 24;
+    Some((from, (from + width - 1) % 24 + 1))
+}
+
+/// Schedule text for a channel with run starts `starts` (local seconds,
+/// sorted), its period fit, and the weekdays the window observed.
+pub fn describe(fit: Option<&PeriodFit>, starts: &[i64], observed: u8) -> String {
+    let Some(f) = fit else {
+        return "irregular".into();
+    };
+    let p = f.period;
+    let locked = f.phase_locked();
+    // Weekday and hour patterns are read from the scheduled slots, so that
+    // a 07:00 run that jitters to 06:59 still counts as 07:00.
+    let slots: Vec<i64> = starts.iter().map(|&t| f.slot(t)).collect();
+    let starts = &slots[..];
+    let snap = if f.runs_behind < FEW_RUNS { 150 } else { f.jitter };
+    let plus_minus = |j: i64| if j >= 60 { format!(" ±{}m", (j + 30) / 60) } else { String::new() };
+    if p == 86_400 && locked {
+        let lead = match day_text(starts, observed) {
+            None => "daily".to_string(),
+            Some(d) => d,
+        };
+        return format!("{lead} {}{}", hhmm(round_time(f.phase, snap)), plus_minus(f.jitter));
+    }
+    if p == 604_800 && locked {
+        let at = round_time(f.phase, snap);
+        let day = WEEKDAY_NAMES
+            .get((at.div_euclid(86_400)).rem_euclid(7) as usize)
+            .copied()
+            .unwrap_or("Mon");
+        return format!("weekly {day} {}{}", hhmm(at), plus_minus(f.jitter));
+    }
+    let mut s = format!("every {}", human_duration(p));
+    if p == 3600 && locked {
+        s.push_str(&format!(" at :{:02}", round_time(f.phase, snap) % 3600 / 60));
+    } else if p > 3600 && p < 86_400 && 86_400 % p == 0 && locked {
+        s.push_str(&format!(" from {}", hhmm(round_time(f.phase, snap))));
+    }
+    if p < 86_400 {
+        let days = day_text(starts, observed);
+        let hours = if p <= 7200 { hour_window(starts, p) } else { None };
+        match (days, hours) {
+            (Some(d), Some((a, b))) => s.push_str(&format!(", {d} {a:02}-{b:02}")),
+            (Some(d), None) => s.push_str(&format!(", {d}")),
+            (None, Some((a, b))) => s.push_str(&format!(", {a:02}-{b:02}")),
+            (None, None) => {}
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::period::estimate;
+    use super::*;
+
+    fn text(starts: &[i64]) -> String {
+        describe(estimate(starts).as_ref(), starts, ALL_DAYS)
+    }
+
+    // 1970-01-05 (day 4) was a Monday.
+    const MON: i64 = 4 * 86_400;
+
+    #[test]
+    fn hourly_on_weekdays_in_office_hours() {
+        let starts: Vec<i64> = (0..21)
+            .filter(|d| (d + 4 + 3) % 7 < 5)
+            .flat_map(|d| (7..19).map(move |h| MON + d * 86_400 + h * 3600 + 300 + (h % 3) * 10))
+            .collect();
+        assert_eq!(text(&starts), "every 1h at :05, weekdays 07-19");
+    }
+
+    #[test]
+    fn daily_with_jitter_snaps_to_round_time() {
+        let starts: Vec<i64> = (0..14)
+            .map(|d| MON + d * 86_400 + 2 * 3600 + [-170, 120, -60, 175, 10][d as usize % 5])
+            .collect();
+        assert_eq!(text(&starts), "daily 02:00 ±3m");
+    }
+
+    #[test]
+    fn round_times_snap_but_precise_odd_minutes_stay() {
+        assert_eq!(round_time(4 * 3600 + 1769, 40), 4 * 3600 + 1800);
+        assert_eq!(round_time(4 * 3600 + 29 * 60, 2), 4 * 3600 + 29 * 60);
+        assert_eq!(round_time(4 * 3600 + 29 * 60 + 40, 5), 4 * 3600 + 30 * 60);
+        assert_eq!(round_time(3 * 60 + 10, 200), 5 * 60);
+    }
+
+    #[test]
+    fn weekly_and_multi_hourly() {
+        let weekly: Vec<i64> = (0..4).map(|w| MON + w * 604_800 + 3 * 3600).collect();
+        assert_eq!(text(&weekly), "weekly Mon 03:00");
+        let six: Vec<i64> = (0..40).map(|i| MON + 5400 + i * 21_600).collect();
+        assert_eq!(text(&six), "every 6h from 01:30");
+    }
+
+    #[test]
+    fn quarter_hour_daytime_window_and_irregular() {
+        let starts: Vec<i64> = (0..7)
+            .flat_map(|d| (8 * 4..18 * 4).map(move |q| MON + d * 86_400 + q * 900 + 60))
+            .collect();
+        assert_eq!(text(&starts), "every 15m, 08-18");
+        assert_eq!(describe(None, &starts, ALL_DAYS), "irregular");
+    }
+
+    #[test]
+    fn weekdays_only_claimed_when_a_weekend_was_observed() {
+        let starts: Vec<i64> = (0..5).map(|d| MON + d * 86_400 + 4 * 3600).collect();
+        let f = estimate(&starts);
+        assert_eq!(
+            describe(f.as_ref(), &starts, observed_days(MON, MON + 5 * 86_400 - 1)),
+            "daily 04:00"
+        );
+        assert_eq!(describe(f.as_ref(), &starts, ALL_DAYS), "weekdays 04:00");
+    }
+}
