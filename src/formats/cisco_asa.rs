@@ -657,12 +657,12 @@ fn header_time(h: &[u8], ctx: &TimeCtx) -> Option<i64> {
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b' ', h).map(|i| i + 1));
     for i in starts {
         let s = h.get(i..).unwrap_or_default();
-        if s.is_empty() {
+        // Stamps start with a month name or a digit.
+        if !s.first().is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
-        if let Some(t) = asa_stamp(s, ctx) {
-            with_year = Some(t);
-        } else if let Some(t) = iso_token(s, ctx) {
+        if let Some(t) = asa_stamp(s, ctx).or_else(|| iso_token(s, ctx)) {
+            // The device's own stamp comes last; a relay's comes before it.
             with_year = Some(t);
         } else if yearless.is_none() {
             if let Some((t, n)) = parse_bsd_syslog(s, ctx) {

@@ -30,6 +30,7 @@
 
 use std::borrow::Cow;
 
+use super::json_de::{Num, Stamp, Str};
 use super::qcsv::{split_into, CsvField};
 use super::url::split_url;
 use super::{parse_ip, Field, Format, Framing, LineError, LineResult};
@@ -225,7 +226,8 @@ fn pan_time(b: &[u8], zone: &Zone) -> Option<i64> {
     let (date, time) = (b.get(..sp)?, b.get(sp + 1..)?);
     let mut parts = date.split(|&c| c == b'/');
     let (a, m, c) = (parts.next()?, parts.next()?, parts.next()?);
-    let num = |x: &[u8]| digits(x, x.len()).filter(|_| (1..=4).contains(&x.len()));
+    let num = |x: &[u8]| if (1..=4).contains(&x.len()) { digits(x, x.len()) } else { None };
+    let two = |x: &[u8]| if (1..=2).contains(&x.len()) { digits(x, x.len()) } else { None };
     let (y, mo, d) = if a.len() == 4 {
         (num(a)?, num(m)?, num(c)?)
     } else {
@@ -233,10 +235,10 @@ fn pan_time(b: &[u8], zone: &Zone) -> Option<i64> {
         (if c.len() == 2 { 2000 + y } else { y }, num(a)?, num(m)?)
     };
     let mut t = time.split(|&c| c == b':');
-    let h = num(t.next()?)?;
-    let mi = num(t.next()?)?;
+    let h = two(t.next()?)?;
+    let mi = two(t.next()?)?;
     let s = match t.next() {
-        Some(s) => num(s)?,
+        Some(s) => two(s)?,
         None => 0,
     };
     let local = civil_seconds(i64::from(y), mo, d, h, mi, s)?;
@@ -247,86 +249,49 @@ fn pan_time(b: &[u8], zone: &Zone) -> Option<i64> {
 // JSON
 
 /// The fields seam reads from a Strata Logging Service record. Everything
-/// else in the object is skipped without being stored.
+/// else in the object is skipped without being stored; a field of an
+/// unexpected JSON type counts as absent (see [`super::json_de`]).
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct PanJson<'a> {
     #[serde(rename = "LogType", borrow)]
-    log_type: Option<Cow<'a, str>>,
+    log_type: Str<'a>,
     #[serde(rename = "Subtype", borrow)]
-    subtype: Option<Cow<'a, str>>,
+    subtype: Str<'a>,
     #[serde(rename = "SubType", borrow)]
-    subtype2: Option<Cow<'a, str>>,
-    #[serde(rename = "TimeGenerated", borrow)]
-    time_generated: Option<Cow<'a, str>>,
-    #[serde(rename = "TimeGeneratedHighResolution", borrow)]
-    time_hires: Option<Cow<'a, str>>,
-    #[serde(rename = "TimeReceived", borrow)]
-    time_received: Option<Cow<'a, str>>,
+    subtype2: Str<'a>,
+    #[serde(rename = "TimeGenerated")]
+    time_generated: Stamp,
+    #[serde(rename = "TimeGeneratedHighResolution")]
+    time_hires: Stamp,
+    #[serde(rename = "TimeReceived")]
+    time_received: Stamp,
     #[serde(rename = "SourceAddress", borrow)]
-    src: Option<Cow<'a, str>>,
+    src: Str<'a>,
     #[serde(rename = "DestinationAddress", borrow)]
-    dst: Option<Cow<'a, str>>,
+    dst: Str<'a>,
     #[serde(rename = "SourcePort")]
-    sport: JsonNum,
+    sport: Num,
     #[serde(rename = "DestinationPort")]
-    dport: JsonNum,
+    dport: Num,
     #[serde(rename = "Protocol", borrow)]
-    proto: Option<Cow<'a, str>>,
+    proto: Str<'a>,
     #[serde(rename = "Action", borrow)]
-    action: Option<Cow<'a, str>>,
+    action: Str<'a>,
     #[serde(rename = "BytesSent")]
-    bytes_sent: JsonNum,
+    bytes_sent: Num,
     #[serde(rename = "BytesReceived")]
-    bytes_received: JsonNum,
+    bytes_received: Num,
     #[serde(rename = "SourceUser", borrow)]
-    user: Option<Cow<'a, str>>,
+    user: Str<'a>,
     #[serde(rename = "Application", borrow)]
-    app: Option<Cow<'a, str>>,
+    app: Str<'a>,
     #[serde(rename = "URL", borrow)]
-    url: Option<Cow<'a, str>>,
+    url: Str<'a>,
     #[serde(rename = "UserAgent", borrow)]
-    user_agent: Option<Cow<'a, str>>,
+    user_agent: Str<'a>,
     #[serde(rename = "HTTPMethod", borrow)]
-    method: Option<Cow<'a, str>>,
-}
-
-/// A JSON number that some exports write as a string.
-#[derive(Default, Clone, Copy)]
-struct JsonNum(Option<u64>);
-
-impl<'de> serde::Deserialize<'de> for JsonNum {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = JsonNum;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<JsonNum, E> {
-                Ok(JsonNum(Some(v)))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<JsonNum, E> {
-                Ok(JsonNum(u64::try_from(v).ok()))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<JsonNum, E> {
-                Ok(JsonNum(None))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<JsonNum, E> {
-                Ok(JsonNum(parse_u64(v.trim().as_bytes())))
-            }
-            fn visit_unit<E>(self) -> Result<JsonNum, E> {
-                Ok(JsonNum(None))
-            }
-            fn visit_none<E>(self) -> Result<JsonNum, E> {
-                Ok(JsonNum(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<JsonNum, E> {
-                Ok(JsonNum(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
+    method: Str<'a>,
 }
 
 impl Format for PanOsJson {
@@ -366,8 +331,8 @@ impl Format for PanOsJson {
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let j: PanJson<'a> = serde_json::from_slice(line).map_err(|_| LineError::Skipped("invalid JSON"))?;
-        let kind = j.log_type.as_deref().ok_or(LineError::Skipped("no LogType"))?;
-        let subtype = j.subtype.as_deref().or(j.subtype2.as_deref()).unwrap_or_default();
+        let kind = j.log_type.get().ok_or(LineError::Skipped("no LogType"))?;
+        let subtype = j.subtype.get().or(j.subtype2.get()).unwrap_or_default();
         let is_url = if kind.eq_ignore_ascii_case("TRAFFIC") {
             if subtype == "start" {
                 return Err(LineError::Ignored("session start log (the session's end log is the record)"));
@@ -381,27 +346,26 @@ impl Format for PanOsJson {
         } else {
             return Err(LineError::Ignored("non-traffic log type"));
         };
-        let utc = |s: &Option<Cow<str>>| s.as_deref().and_then(|t| parse_iso8601(t.as_bytes(), &Zone::Fixed(0)));
-        let time_ms = utc(&j.time_generated)
-            .or_else(|| utc(&j.time_hires))
-            .or_else(|| utc(&j.time_received))
+        let time_ms = j
+            .time_generated
+            .0
+            .or(j.time_hires.0)
+            .or(j.time_received.0)
             .ok_or(LineError::Skipped("bad TimeGenerated"))?;
-        let ip = |s: &Option<Cow<str>>| s.as_deref().and_then(|a| parse_ip(a.as_bytes()));
-        let src_ip = Some(ip(&j.src).ok_or(LineError::Skipped("bad SourceAddress"))?);
-        let nonempty = |s: Option<Cow<'a, str>>| s.filter(|v| !v.trim().is_empty());
-        let subtype_bytes = subtype.as_bytes();
+        let src_ip = Some(parse_ip(j.src.bytes()).ok_or(LineError::Skipped("bad SourceAddress"))?);
+        let nonempty = |s: Str<'a>| s.take().filter(|v| !v.trim().is_empty());
         let mut rec = Record {
             time_ms,
             src_ip,
-            dst_ip: ip(&j.dst),
-            src_port: j.sport.0.and_then(|p| u16::try_from(p).ok()),
-            dst_port: j.dport.0.and_then(|p| u16::try_from(p).ok()),
-            proto: j.proto.as_deref().map_or(Proto::Unknown, |p| Proto::parse(p.as_bytes())),
-            action: pan_action(j.action.as_deref().unwrap_or_default().as_bytes(), subtype_bytes),
-            user: nonempty(j.user).map(bare_user),
-            service: nonempty(j.app).filter(|a| app_name(a.as_bytes()).is_some()),
+            dst_ip: parse_ip(j.dst.bytes()),
+            src_port: j.sport.u16(),
+            dst_port: j.dport.u16(),
+            proto: Proto::parse(j.proto.bytes()),
+            action: pan_action(j.action.bytes(), subtype.as_bytes()),
             ..Record::default()
         };
+        rec.user = nonempty(j.user).map(bare_user);
+        rec.service = nonempty(j.app).filter(|a| app_name(a.as_bytes()).is_some());
         if is_url {
             match nonempty(j.url) {
                 Some(Cow::Borrowed(u)) => set_url(&mut rec, u.as_bytes(), Cow::Borrowed(u)),
@@ -525,6 +489,14 @@ mod tests {
     }
 
     #[test]
+    fn overlong_date_parts_are_rejected_not_overflowed() {
+        // Found by fuzzing: a 20-digit year once overflowed the digit parser.
+        assert_eq!(pan_time(b"2026/01/05 02:00:04", &Zone::Fixed(0)).map(|t| t % 1000), Some(0));
+        assert_eq!(pan_time(b"99999999999999999999/01/05 02:00:04", &Zone::Fixed(0)), None);
+        assert_eq!(pan_time(b"2026/01/05 020:00:04", &Zone::Fixed(0)), None);
+    }
+
+    #[test]
     fn malformed_lines_are_skipped_and_others_not_claimed() {
         let bad = TRAFFIC_END.replace("10.1.2.3,203", "10.1.2,203");
         assert_eq!(p(&bad), Err(LineError::Skipped("bad source address")));
@@ -556,6 +528,14 @@ mod tests {
         assert_eq!(r.user_agent.as_deref(), Some("curl/8.0"));
         assert_eq!(r.method, None);
         assert!(l.lines().any(|x| PanOsJson.sniff(x.as_bytes())));
+    }
+
+    #[test]
+    fn json_field_of_unexpected_type_is_absent_not_fatal() {
+        let l = r#"{"LogType":"TRAFFIC","Subtype":"end","TimeGenerated":1767830400,"SourceAddress":"10.1.2.3","DestinationAddress":"192.0.2.7","SourceUser":{"name":"x"},"DestinationPort":443.0,"BytesSent":"12"}"#;
+        let r = PanOsJson.parse(l.as_bytes(), &ctx()).unwrap();
+        assert_eq!(rfc3339(r.time_ms), "2026-01-08T00:00:00Z");
+        assert_eq!((r.user, r.dst_port, r.bytes_out), (None, Some(443), Some(12)));
     }
 
     #[test]

@@ -70,11 +70,13 @@ impl Format for ProxySg {
             return has(b"s-action=") || has(b"cs-host=") || has(b"sc-filter-result=");
         }
         // 2026-03-01 09:00:00 <time-taken> <c-ip> ... OBSERVED|PROXIED|DENIED ...
+        // in one of the two predefined layouts. Lines of other layouts
+        // belong to a file with a #Fields: header, which w3c reads.
         super::elff::ymd(line).is_some()
             && line.get(10) == Some(&b' ')
             && line.get(11..19).and_then(super::elff::hms).is_some()
             && (has(b" OBSERVED ") || has(b" PROXIED ") || has(b" DENIED "))
-            && (has(b" TCP_") || has(b" UDP_"))
+            && header_less_layout(line).is_some()
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
@@ -85,7 +87,11 @@ impl Format for ProxySg {
             return parse_kv(line, ctx);
         }
         let (_, msg) = syslog::split(line, ctx);
-        header_less_schema(msg).parse(msg, Delim::Space, ctx)
+        header_less_layout(msg)
+            .ok_or(LineError::Skipped(
+                "not a main or bcreportermain_v1 line (a custom layout needs its #Fields: header)",
+            ))?
+            .parse(msg, Delim::Space, ctx)
     }
 
     fn bind_header(&self, head: &[u8]) -> Option<Result<Box<dyn LineParser>, String>> {
@@ -102,13 +108,21 @@ impl Format for ProxySg {
     }
 }
 
-/// `main` has `s-action` (`TCP_...`) in its 6th column, `bcreportermain_v1`
-/// in its 12th.
-fn header_less_schema(msg: &[u8]) -> &'static Schema {
-    let is_action = |t: &[u8]| t.starts_with(b"TCP_") || t.starts_with(b"UDP_");
-    match super::elff::Columns::new(msg, Delim::Space).nth(5) {
-        Some(t) if is_action(t) => &MAIN_SCHEMA,
-        _ => &BCREPORTER_SCHEMA,
+/// The predefined layout of a header-less line: `main` (25 columns) has
+/// `s-action` (`TCP_...`) in its 6th column, `bcreportermain_v1` (25 to 27
+/// columns, the last two optional) in its 12th.
+fn header_less_layout(msg: &[u8]) -> Option<&'static Schema> {
+    let is_action = |t: Option<&[u8]>| t.is_some_and(|t| t.starts_with(b"TCP_") || t.starts_with(b"UDP_"));
+    let mut cols = super::elff::Columns::new(msg, Delim::Space);
+    let sixth = cols.nth(5);
+    let twelfth = cols.nth(5);
+    let n = 12 + cols.count();
+    if n == 25 && is_action(sixth) {
+        Some(&MAIN_SCHEMA)
+    } else if (25..=27).contains(&n) && is_action(twelfth) {
+        Some(&BCREPORTER_SCHEMA)
+    } else {
+        None
     }
 }
 
@@ -192,6 +206,13 @@ mod tests {
         let r = ProxySg.parse(l, &ctx()).unwrap();
         assert_eq!(rfc3339(r.time_ms), "2026-03-01T09:00:00Z");
         assert_eq!((r.action, r.user.as_deref()), (Action::Denied, Some("jdoe")));
+    }
+
+    #[test]
+    fn custom_layouts_are_left_to_their_header() {
+        let l = br#"2026-03-01 09:00:00 35 10.1.2.3 svc OBSERVED 200 TCP_TUNNELED CONNECT tcp api.example.com 443 / - "curl/8" 10.0.0.1 203.0.113.5 10 20"#;
+        assert!(!ProxySg.sniff(l));
+        assert!(ProxySg.parse(l, &ctx()).is_err());
     }
 
     #[test]
