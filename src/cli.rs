@@ -40,6 +40,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 
+    /// Describe an unknown device's format in a TOML file (with `--format custom`, which it implies).
+    #[arg(long, value_name = "FILE.toml")]
+    pub map: Option<PathBuf>,
+
     /// Read files instead of memory-mapping them.
     #[arg(long)]
     pub no_mmap: bool,

@@ -1,9 +1,11 @@
-//! Fortinet FortiGate (FortiOS 5.x to 7.x) logs in the default key=value
-//! syslog format, with or without a syslog envelope, space- or
-//! comma-separated (the `csv` log format option).
+//! Fortinet FortiGate (FortiOS 5.x to 7.x) and FortiProxy (1.x to 7.x)
+//! logs in the default key=value syslog format, with or without a syslog
+//! envelope, space- or comma-separated (the `csv` log format option).
 //!
-//! Reference: FortiOS Log Message Reference, "Traffic log" fields
-//! <https://docs.fortinet.com/document/fortigate/7.4.0/fortios-log-message-reference>.
+//! References: FortiOS Log Message Reference, "Traffic log" fields
+//! <https://docs.fortinet.com/document/fortigate/7.4.0/fortios-log-message-reference>;
+//! FortiProxy Log Message Reference
+//! <https://docs.fortinet.com/document/fortiproxy/7.4.0/log-message-reference>.
 //!
 //! Time: `eventtime=` (epoch in s, ms, µs or ns, UTC) when present, else
 //! `date=` + `time=` in the zone given by `tz=` (`+0200`), else `--tz`.
@@ -11,11 +13,20 @@
 //! application control) describe sessions that also have a traffic line, so
 //! they are ignored to avoid counting a session twice; `type=event` lines are
 //! system events and are ignored too.
+//!
+//! FortiProxy writes the same format; its `subtype=http-transaction` traffic
+//! logs add the HTTP side (`hostname`, `url`, `agent`, `statuscode`, request
+//! and response lengths, which stand in for the byte counts when those are
+//! absent). FortiClient traffic logs relayed by EMS name the client
+//! `deviceip` and the server `remotename`. Values exported through a
+//! spreadsheet come with doubled quotes (`type=""traffic""`); see
+//! [`super::kv`].
 
 use super::kv::{pairs, pairs_sep, unescape};
 
+use super::url::split_url;
 use super::{parse_ip, syslog, Field, Format, LineError, LineResult};
-use crate::record::{opt_text, Action, Proto, Record};
+use crate::record::{opt_text, Action, Proto, Record, Scheme};
 use crate::time::{civil_seconds, digits, epoch_auto_ms, parse_offset, parse_u16, parse_u64, TimeCtx};
 
 pub struct FortiGate;
@@ -26,13 +37,13 @@ impl Format for FortiGate {
     }
 
     fn title(&self) -> &'static str {
-        "Fortinet FortiGate key=value traffic log (syslog or file, space or comma separated)"
+        "Fortinet FortiGate and FortiProxy key=value traffic log (syslog or file, space or comma separated)"
     }
 
     fn fields(&self) -> &'static [Field] {
         use Field::*;
         &[
-            Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, Service,
+            Time, SrcIp, SrcPort, DstHost, DstIp, DstPort, Proto, Action, BytesOut, BytesIn, User, UserAgent, Method, Status, Url, Service,
         ]
     }
 
@@ -54,6 +65,7 @@ impl Format for FortiGate {
         let (mut kind, mut app, mut service) = (&b""[..], None, None);
         let mut user = None;
         let (mut sent_delta, mut rcvd_delta) = (None, None);
+        let (mut req_len, mut resp_len, mut url, mut remote, mut hostname) = (None, None, None, None, None);
         let it = if sep { pairs_sep(msg, b',') } else { pairs(msg) };
         for (k, v) in it {
             match k {
@@ -64,6 +76,9 @@ impl Format for FortiGate {
                 b"type" => kind = v,
                 // FortiOS 5+ names, then the FortiOS 4 ones.
                 b"srcip" | b"src" => rec.src_ip = parse_ip(v),
+                // FortiClient traffic logs: the endpoint and the server it reached.
+                b"deviceip" if rec.src_ip.is_none() => rec.src_ip = parse_ip(v),
+                b"remotename" => remote = opt_text(v).map(|_| unescape(v)),
                 b"srcport" | b"src_port" => rec.src_port = parse_u16(v),
                 b"dstip" | b"dst" => rec.dst_ip = parse_ip(v),
                 b"dstport" | b"dst_port" => rec.dst_port = parse_u16(v),
@@ -72,7 +87,14 @@ impl Format for FortiGate {
                 b"rcvdbyte" | b"rcvd" => rec.bytes_in = parse_u64(v),
                 b"sentdelta" => sent_delta = parse_u64(v),
                 b"rcvddelta" => rcvd_delta = parse_u64(v),
-                b"hostname" => rec.dst_host = opt_text(v).map(|_| unescape(v)),
+                b"hostname" => hostname = opt_text(v).map(|_| unescape(v)),
+                b"url" => url = Some(v),
+                b"agent" => rec.user_agent = opt_text(v).map(|_| unescape(v)),
+                b"httpmethod" => rec.method = opt_text(v),
+                b"statuscode" => rec.status = parse_u16(v),
+                b"scheme" => rec.scheme = Scheme::parse(v),
+                b"reqlength" => req_len = parse_u64(v),
+                b"resplength" => resp_len = parse_u64(v),
                 b"user" => user = Some(v),
                 b"unauthuser" if user.is_none() => user = Some(v),
                 b"action" | b"status" if rec.action == Action::Unknown || k == b"action" => rec.action = Action::from_word(v),
@@ -100,8 +122,25 @@ impl Format for FortiGate {
         }
         // Interim session logs (long-lived sessions) carry running totals in
         // sentbyte/rcvdbyte and the traffic since the last log in the deltas.
-        rec.bytes_out = sent_delta.or(rec.bytes_out);
-        rec.bytes_in = rcvd_delta.or(rec.bytes_in);
+        // In FortiClient logs `hostname` is the endpoint's own name.
+        rec.dst_host = remote.or(hostname);
+        rec.bytes_out = sent_delta.or(rec.bytes_out).or(req_len);
+        rec.bytes_in = rcvd_delta.or(rec.bytes_in).or(resp_len);
+        if let Some(u) = url.filter(|u| !u.is_empty()) {
+            let parts = split_url(u);
+            if rec.scheme == Scheme::None {
+                rec.scheme = parts.scheme;
+            }
+            rec.url_query = parts.query;
+            if rec.dst_host.is_none() && !parts.host.is_empty() && parse_ip(parts.host).is_none() {
+                rec.dst_host = Some(String::from_utf8_lossy(parts.host));
+            }
+            if rec.dst_port.is_none() {
+                rec.dst_port = parts.port.or(rec.scheme.default_port());
+            }
+            rec.url = Some(unescape(u));
+        }
+
         rec.user = user.filter(|u| *u != b"N/A").and_then(opt_text).map(|u| match u {
             std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(crate::record::account(b)),
             std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(crate::record::account(&o).to_string()),
@@ -206,6 +245,30 @@ mod tests {
         let r = p(r#"date=2026-10-05,time=00:15:02,logid="0000000013",type="traffic",srcip=10.0.0.1,dstip=198.51.100.2,dstport=21,unauthuser="bob""#).unwrap();
         assert_eq!(rfc3339(r.time_ms), "2026-10-05T00:15:02Z");
         assert_eq!(r.user.as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn fortiproxy_http_transaction_carries_the_web_request() {
+        let r = p(r#"date=2026-10-05 time=02:15:02 devname="fpx01" devid="FPX4HE0000000001" eventtime=1790900102000000000 tz="+0200" logid="0000000020" type="traffic" subtype="http-transaction" level="notice" vd="root" srcip=10.20.30.40 dstip=203.0.113.80 clientip=10.20.30.40 scheme="https" srcport=52112 dstport=443 hostname="updates.example.com" url="https://updates.example.com/v2/check?token=abc" policyid=5 sessionid=1000 reqlength=474 resplength=1200 statuscode=200 user="svc_patch" agent="Patcher/2.1""#).unwrap();
+        assert_eq!(r.dst_host.as_deref(), Some("updates.example.com"));
+        assert_eq!((r.bytes_out, r.bytes_in), (Some(474), Some(1200)));
+        assert_eq!((r.user_agent.as_deref(), r.status), (Some("Patcher/2.1"), Some(200)));
+        assert!(r.url_query && r.url.is_some());
+        assert_eq!(r.scheme, Scheme::Https);
+    }
+
+    #[test]
+    fn forticlient_traffic_names_the_server_remotename_not_hostname() {
+        let r = p(r#"devname="fpx01" vd="default" date="2026-10-05" time="02:15:02" type="traffic" subtype="system" fctsn="FCT0000000001" hostname="LAPTOP-7" deviceip=10.1.1.7 user="jdoe@example.com" remotename="api.example.com" srcport=0 dstport=443 proto=6 sentbyte=10 rcvdbyte=20 tz="+0200""#).unwrap();
+        assert_eq!(r.src_ip, "10.1.1.7".parse().ok());
+        assert_eq!(r.dst_host.as_deref(), Some("api.example.com"));
+        assert_eq!(r.user.as_deref(), Some("jdoe@example.com"));
+    }
+
+    #[test]
+    fn doubled_quotes_from_a_spreadsheet() {
+        let r = p(r##"time=12:05:11 devname=""fpx"" eventtime=1790900102 logid=""0000000013"" type=""traffic"" subtype=""forward"" srcip=10.0.0.1 dstip=198.51.100.2 dstport=443 action=""deny"""##).unwrap();
+        assert_eq!((r.dst_port, r.action), (Some(443), Action::Denied));
     }
 
     #[test]

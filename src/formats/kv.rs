@@ -1,6 +1,8 @@
 //! `key=value` pairs as FortiGate, Check Point, SonicWall, Juniper and many
 //! others write them: space- or comma-separated, values optionally in double
-//! quotes with `\"` escapes.
+//! quotes with `\"` escapes. Lines that went through a spreadsheet export
+//! have their quotes doubled (`type=""traffic""`); such values are read as
+//! if quoted once.
 //!
 //! A tab, and the `#011` / `#012` escapes rsyslog writes for a tab or a
 //! newline inside a message (`$EscapeControlCharactersOnReceive`), separate
@@ -35,7 +37,14 @@ impl<'a> Iterator for KvIter<'a> {
             // free text (for example a syslog tag): keep the last word.
             let key = key_raw.get(last_word_start(key_raw, self.sep)..)?;
             let v = s.get(eq + 1..)?;
-            let (value, rest) = if v.first() == Some(&b'"') {
+            let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != self.sep && c != b' ');
+            let (value, rest) = if doubled {
+                let body = v.get(2..)?;
+                match memchr::memmem::find(body, b"\"\"") {
+                    Some(end) => (body.get(..end)?, body.get(end + 2..).unwrap_or_default()),
+                    None => (body, &b""[..]),
+                }
+            } else if v.first() == Some(&b'"') {
                 let body = v.get(1..)?;
                 let end = closing_quote(body);
                 (body.get(..end)?, body.get(end + 1..).unwrap_or_default())
@@ -158,6 +167,20 @@ mod tests {
         assert_eq!(unescape(br#"a \"b\" c"#), "a \"b\" c");
         assert_eq!(unescape(br#"example.com\jdoe"#), "example.com\\jdoe");
         assert_eq!(unescape(br#"a\\b\=c"#), "a\\b=c");
+    }
+
+    #[test]
+    fn doubled_quotes_from_a_spreadsheet_export() {
+        let v: Vec<_> = pairs(br#"devname=""fw 1"" type=""utm"" empty="" last=""x"#).collect();
+        assert_eq!(
+            v,
+            vec![
+                (&b"devname"[..], &b"fw 1"[..]),
+                (&b"type"[..], &b"utm"[..]),
+                (&b"empty"[..], &b""[..]),
+                (&b"last"[..], &b"x"[..])
+            ]
+        );
     }
 
     #[test]

@@ -16,12 +16,15 @@ pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod barracuda;
 pub mod cato;
+pub mod cef;
+pub mod checkpoint;
 pub mod cisco_asa;
 pub mod cisco_wsa;
 pub mod clavister;
 pub mod cloudflare;
 pub mod combined;
 pub mod common;
+pub mod custom;
 pub mod elff;
 pub mod filterlog;
 pub mod fortigate;
@@ -32,6 +35,7 @@ pub mod json_de;
 pub mod jsonwalk;
 pub mod juniper_srx;
 pub mod kv;
+pub mod leef;
 pub mod menlo;
 pub mod meraki;
 pub mod mixed;
@@ -43,6 +47,7 @@ pub mod pf;
 pub mod proxifier;
 pub mod proxysg;
 pub mod qcsv;
+pub mod siem;
 pub mod skyhigh;
 pub mod sonicwall;
 pub mod sophos_utm;
@@ -52,6 +57,7 @@ pub mod stormshield;
 pub mod suricata;
 pub mod symantec_wss;
 pub mod syslog;
+pub mod timefmt;
 pub mod umbrella;
 pub mod url;
 pub mod w3c;
@@ -234,6 +240,11 @@ impl LineParser for Stateless {
 
 /// Every supported format, in detection priority order (more specific first).
 pub static FORMATS: &[&dyn Format] = &[
+    // CEF and LEEF first: their header names the vendor, whose native
+    // format may also recognise the extension's keys.
+    &cef::Cef,
+    &leef::Leef,
+    &checkpoint::CheckPoint,
     // Before Squid: WSA access logs are Squid-like lines with extra fields.
     &cisco_wsa::CiscoWsa,
     &squid::SquidNative,
