@@ -86,6 +86,17 @@ pub struct TimeCtx {
     pub ref_ms: Option<i64>,
 }
 
+impl TimeCtx {
+    /// UTC, the given year for yearless stamps, no reference time.
+    pub fn utc(year: i32) -> TimeCtx {
+        TimeCtx {
+            year,
+            zone: Zone::Fixed(0),
+            ref_ms: None,
+        }
+    }
+}
+
 impl Default for TimeCtx {
     fn default() -> Self {
         TimeCtx {

@@ -269,14 +269,10 @@ impl<'a> Iterator for Extension<'a> {
 mod tests {
     use super::*;
     use crate::record::{Action, Proto};
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     fn p(l: &str) -> LineResult<'_> {

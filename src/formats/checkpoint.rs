@@ -300,11 +300,7 @@ mod tests {
     use crate::time::{rfc3339, Zone};
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     fn p(l: &str) -> LineResult<'_> {

@@ -751,14 +751,10 @@ fn adjust_zone(t: i64, rest: &[u8], ctx: &TimeCtx) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     fn p(l: &str) -> LineResult<'_> {

@@ -746,14 +746,10 @@ fn assemble<'a>(spec: &Spec, mut v: Values<'a>, ctx: &TimeCtx) -> LineResult<'a>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     fn bound(toml: &str, head: &str) -> Parser {

@@ -206,14 +206,10 @@ fn pair(part: &[u8]) -> Option<(&[u8], &[u8])> {
 mod tests {
     use super::*;
     use crate::record::{Action, Proto};
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     fn p(l: &str) -> LineResult<'_> {

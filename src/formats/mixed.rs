@@ -99,18 +99,13 @@ mod tests {
     use super::*;
     use crate::formats::detect;
     use crate::record::Action;
-    use crate::time::Zone;
 
     const FORTI: &str = r#"<189>Oct  5 00:15:02 fw01 date=2026-10-05 time=00:15:02 devname="fw01" devid="FG100E0000000001" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=192.0.2.10 srcport=51000 dstip=203.0.113.7 dstport=443 proto=6 action="close" sentbyte=1200 rcvdbyte=5400"#;
     const NETFILTER: &str = "<4>Oct  5 00:15:03 gw1 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:00:5e:00:53:01 SRC=198.51.100.9 DST=192.0.2.20 LEN=60 PROTO=TCP SPT=40000 DPT=22";
     const SRX: &str = r#"<14>1 2026-10-05T00:15:04Z srx1 RT_FLOW - RT_FLOW_SESSION_CLOSE [junos@2636.1.1.1.2.129 reason="TCP FIN" source-address="192.0.2.30" source-port="52000" destination-address="203.0.113.8" destination-port="443" protocol-id="6" bytes-from-client="100" bytes-from-server="200"]"#;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     #[test]

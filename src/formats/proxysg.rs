@@ -157,14 +157,10 @@ fn parse_kv<'a>(line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
 mod tests {
     use super::*;
     use crate::record::Action;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn ctx() -> TimeCtx {
-        TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        }
+        TimeCtx::utc(2026)
     }
 
     #[test]

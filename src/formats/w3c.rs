@@ -30,26 +30,6 @@ use crate::time::TimeCtx;
 
 pub struct W3c;
 
-/// The fields a W3C file can carry (which ones depends on its `#Fields:`).
-const ELFF_FIELDS: &[Field] = &[
-    Field::Time,
-    Field::SrcIp,
-    Field::SrcPort,
-    Field::DstHost,
-    Field::DstIp,
-    Field::DstPort,
-    Field::Proto,
-    Field::Action,
-    Field::BytesOut,
-    Field::BytesIn,
-    Field::User,
-    Field::UserAgent,
-    Field::Method,
-    Field::Status,
-    Field::Url,
-    Field::Service,
-];
-
 impl Format for W3c {
     fn name(&self) -> &'static str {
         "w3c"
@@ -60,7 +40,8 @@ impl Format for W3c {
     }
 
     fn fields(&self) -> &'static [Field] {
-        ELFF_FIELDS
+        // Any field, depending on the file's `#Fields:` header.
+        &Field::ALL
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
