@@ -54,7 +54,7 @@ impl Format for CiscoWsa {
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let msg = message(line);
-        let mut it = Tokens(msg);
+        let mut it = super::squid::Fields(msg);
         let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
         let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
         let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
@@ -150,16 +150,6 @@ fn bare(u: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// Space-separated tokens.
-struct Tokens<'a>(&'a [u8]);
-
-impl<'a> Tokens<'a> {
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let (tok, rest) = next_token(self.0)?;
-        self.0 = rest;
-        Some(tok)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

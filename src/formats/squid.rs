@@ -126,10 +126,10 @@ pub(crate) fn squid_action(result: &[u8], status: Option<u16>) -> Action {
 }
 
 /// Space-separated fields; `"quoted strings"` count as one field.
-struct Fields<'a>(&'a [u8]);
+pub(crate) struct Fields<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Fields<'a> {
-    fn next(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn next(&mut self) -> Option<&'a [u8]> {
         let (tok, rest) = next_token(self.0)?;
         self.0 = rest;
         Some(tok)
