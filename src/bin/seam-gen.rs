@@ -26,6 +26,9 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "testdata/demo")]
         out: PathBuf,
     },
+    /// Write one benchmark log: every event of a world (all proxies and the
+    /// firewall) in a single format, in time order.
+    Bench(BenchArgs),
     /// Generate worlds for several seeds, scan them, and print recall,
     /// precision, period and schedule accuracy against the labels.
     Eval(EvalArgs),
@@ -123,6 +126,63 @@ fn eval(a: EvalArgs) -> ExitCode {
 }
 
 #[derive(Args)]
+struct BenchArgs {
+    /// Output file.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// squid, combined, fortigate or panos.
+    #[arg(long, default_value = "squid")]
+    format: String,
+    /// Compress with gzip (level 1).
+    #[arg(long)]
+    gzip: bool,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    #[arg(long, default_value_t = 21)]
+    days: u32,
+    /// Multiply all host counts (each unit adds about 45 hosts).
+    #[arg(long, default_value_t = 10)]
+    scale: u32,
+}
+
+fn bench(a: BenchArgs) -> ExitCode {
+    let Some(sink) = seam::synth::Sink::from_format(&a.format) else {
+        eprintln!("seam-gen: --format must be squid, combined, fortigate or panos");
+        return ExitCode::from(2);
+    };
+    let cfg = Config {
+        seed: a.seed,
+        days: a.days,
+        scale: a.scale,
+        ..Config::default()
+    };
+    let world = match World::new(cfg) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("seam-gen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let t = Instant::now();
+    match world.write_single(&a.out, sink, a.gzip) {
+        Ok((lines, bytes)) => {
+            eprintln!(
+                "seam-gen: {lines} lines, {:.1} MB ({}) in {:.2}s -> {}",
+                bytes as f64 / 1e6,
+                a.format,
+                t.elapsed().as_secs_f64(),
+                a.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("seam-gen: cannot write {}: {e}", a.out.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[derive(Args)]
 struct WorldArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
@@ -185,6 +245,7 @@ fn main() -> ExitCode {
             (Config::demo(), out)
         }
         Command::Eval(a) => return eval(a),
+        Command::Bench(a) => return bench(a),
     };
     let world = match World::new(cfg) {
         Ok(w) => w,

@@ -92,6 +92,9 @@ pub enum Sink {
     Combined = 1,
     /// FortiGate traffic log (key=value, with a syslog header).
     Forti = 2,
+    /// PAN-OS TRAFFIC log, syslog CSV (benchmarks only: no actor logs here
+    /// in a world; [`World::write_single`] can write every event this way).
+    PanOs = 3,
 }
 
 impl Sink {
@@ -103,6 +106,7 @@ impl Sink {
             Sink::Squid => "logs/proxy1/access.log",
             Sink::Combined => "logs/proxy2/access.log",
             Sink::Forti => "logs/firewall/fortigate.log",
+            Sink::PanOs => "logs/firewall/panos.log",
         }
     }
 
@@ -111,7 +115,15 @@ impl Sink {
             Sink::Squid => "squid",
             Sink::Combined => "combined",
             Sink::Forti => "fortigate",
+            Sink::PanOs => "panos",
         }
+    }
+
+    /// The sink writing `format` (a seam format name).
+    pub fn from_format(format: &str) -> Option<Sink> {
+        [Sink::Squid, Sink::Combined, Sink::Forti, Sink::PanOs]
+            .into_iter()
+            .find(|s| s.format() == format)
     }
 }
 
@@ -1238,6 +1250,49 @@ impl World {
         let json = serde_json::to_string_pretty(&labels).map_err(io::Error::other)?;
         std::fs::write(dir.join("labels.json"), json + "\n")?;
         Ok(labels)
+    }
+}
+
+impl World {
+    /// Writes every event of every day, whichever log it belongs to, into
+    /// one file in `sink`'s format (gzip-compressed at level 1 when `gzip`):
+    /// benchmark input with a realistic mix of channels. Returns (lines,
+    /// uncompressed bytes).
+    pub fn write_single(&self, path: &Path, sink: Sink, gzip: bool) -> io::Result<(u64, u64)> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = std::fs::File::create(path)?;
+        let mut out = if gzip {
+            let gz = flate2::GzBuilder::new().write(file, flate2::Compression::new(1));
+            Out::Gz(Box::new(io::BufWriter::with_capacity(1 << 20, gz)))
+        } else {
+            Out::Plain(io::BufWriter::with_capacity(1 << 20, file))
+        };
+        let (mut lines, mut bytes) = (0u64, 0u64);
+        for day in 0..self.cfg.days {
+            let mut events: Vec<Event> = self.day_events(day).into_iter().flatten().collect();
+            events.par_sort_unstable();
+            // Format in parallel slices; each slice keeps its own clock cache.
+            let bufs: Vec<Vec<u8>> = events
+                .par_chunks(1 << 16)
+                .map(|ev| {
+                    let mut clock = writer::Clock::new(self.zone);
+                    let mut buf = Vec::with_capacity(ev.len() * 300);
+                    for e in ev {
+                        writer::line(&mut buf, self, &mut clock, sink, e);
+                    }
+                    buf
+                })
+                .collect();
+            for b in &bufs {
+                out.write_all(b)?;
+                bytes += b.len() as u64;
+            }
+            lines += events.len() as u64;
+        }
+        out.finish()?;
+        Ok((lines, bytes))
     }
 }
 

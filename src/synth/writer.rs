@@ -269,6 +269,87 @@ pub fn line(buf: &mut Vec<u8>, w: &World, clock: &mut Clock, sink: Sink, e: &Eve
             push_u64(buf, u64::from(e.bytes_in / 1400 + 2));
             buf.push(b'\n');
         }
+        Sink::PanOs => {
+            // PAN-OS TRAFFIC `end` log, syslog CSV with a syslog envelope;
+            // columns as in the PAN-OS syslog field reference (pre-NAT
+            // addresses 7/8, user 12, app 14, ports 24/25, protocol 29,
+            // action 30, bytes 31-33). Traffic logs carry no host name.
+            let (local, _) = clock.local(secs);
+            let (y, m, dd, _) = clock.date(local);
+            let stamp = |buf: &mut Vec<u8>| {
+                push_u64(buf, y as u64);
+                buf.push(b'/');
+                push2(buf, m);
+                buf.push(b'/');
+                push2(buf, dd);
+                buf.push(b' ');
+                push_hms(buf, local);
+            };
+            buf.extend_from_slice(b"<14>");
+            buf.extend_from_slice(MONTHS.get(m as usize - 1).map_or(&b"Jan"[..], |x| &x[..]));
+            buf.push(b' ');
+            if dd < 10 {
+                buf.push(b' ');
+                push_u64(buf, u64::from(dd));
+            } else {
+                push2(buf, dd);
+            }
+            buf.push(b' ');
+            push_hms(buf, local);
+            buf.extend_from_slice(b" fw-edge-01 1,");
+            stamp(buf);
+            buf.extend_from_slice(b",012801000123,TRAFFIC,end,2561,");
+            stamp(buf);
+            buf.push(b',');
+            push_ip(buf, e.src);
+            buf.push(b',');
+            push_ip(buf, u32::from(d.ip));
+            buf.extend_from_slice(b",0.0.0.0,0.0.0.0,outbound-web,");
+            if let Some(u) = user {
+                buf.extend_from_slice(b"example\\");
+                buf.extend_from_slice(u.as_bytes());
+            }
+            buf.extend_from_slice(b",,");
+            buf.extend_from_slice(match (d.udp, d.port) {
+                (true, 53) => b"dns".as_slice(),
+                (true, 123) => b"ntp",
+                (true, _) => b"unknown-udp",
+                (false, 443) => b"ssl",
+                (false, 80) => b"web-browsing",
+                (false, _) => b"unknown-tcp",
+            });
+            buf.extend_from_slice(b",vsys1,trust,untrust,ethernet1/2,ethernet1/1,log-fwd,");
+            stamp(buf);
+            buf.push(b',');
+            push_u64(buf, (e.t_ms as u64 ^ u64::from(e.sport)) % 100_000_000);
+            buf.extend_from_slice(b",1,");
+            push_u64(buf, u64::from(e.sport));
+            buf.push(b',');
+            push_u64(buf, u64::from(d.port));
+            buf.extend_from_slice(if d.udp {
+                b",0,0,0x400019,udp,allow,"
+            } else {
+                b",0,0,0x400053,tcp,allow,"
+            });
+            push_u64(buf, u64::from(e.bytes_out) + u64::from(e.bytes_in));
+            buf.push(b',');
+            push_u64(buf, u64::from(e.bytes_out));
+            buf.push(b',');
+            push_u64(buf, u64::from(e.bytes_in));
+            buf.push(b',');
+            push_u64(buf, u64::from(e.bytes_out / 1400 + e.bytes_in / 1400 + 4));
+            buf.push(b',');
+            stamp(buf);
+            buf.push(b',');
+            push_u64(buf, u64::from(e.elapsed_ms / 1000));
+            buf.extend_from_slice(b",computer-and-internet-info,0,7300000001,0x0,10.0.0.0-10.255.255.255,United States,0,");
+            push_u64(buf, u64::from(e.bytes_out / 1400 + 2));
+            buf.push(b',');
+            push_u64(buf, u64::from(e.bytes_in / 1400 + 2));
+            buf.extend_from_slice(
+                b",tcp-fin,0,0,0,0,,fw-edge-01,from-policy,,,0,,0,,N/A,0,0,0,0,6c2be47e-4724-4212-9902-26ba054fe2a9,0,0\n",
+            );
+        }
     }
 }
 
