@@ -6,7 +6,7 @@
 //! line-aligned blocks to the parser threads. Chunks are processed in waves
 //! so that only a bounded number of chunk aggregates exist at once.
 
-use crate::aggregate::Aggregate;
+use crate::aggregate::{Accumulator, Aggregate};
 use crate::config::Networks;
 use crate::formats::{self, Format, Framing, LineError, LineParser};
 use crate::input::{self, chunk, framing, Blocks, Compression, Opened, Source};
@@ -208,35 +208,37 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
             recs.chunks(per).map(<[_]>::to_vec).collect()
         }
     };
-    // Aggregates fold per worker (not per chunk), so a channel is copied
-    // once per worker; statistics are kept per chunk, to be appended in
-    // file order (sample line numbers depend on it).
-    // A few units per thread keep the load balanced; more would only make
-    // more accumulators, each holding a copy of most channels.
-    let min_len = (units.len() / (rayon::current_num_threads().max(1) * 4)).max(1);
-    let (agg, mut parts) = units
-        .par_iter()
-        .with_min_len(min_len)
-        .enumerate()
-        .fold(
-            || (Aggregate::new(), Vec::new()),
-            |(mut agg, mut parts), (i, ranges)| {
+    // One accumulator per worker thread, each taking the next unit from a
+    // shared counter until none is left: the load balances like a work
+    // queue, and a channel is copied once per thread, not once per unit.
+    // Statistics are kept per unit, to be appended in file order (sample
+    // line numbers depend on it).
+    let workers = rayon::current_num_threads().clamp(1, units.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (agg, mut parts) = (0..workers)
+        .into_par_iter()
+        .map(|_| {
+            let mut acc = Accumulator::new();
+            let mut parts = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(ranges) = units.get(i) else { break };
                 let mut stats = ParseStats::default();
                 let mut bytes = 0;
                 for r in ranges {
                     let part = data.get(r.clone()).unwrap_or_default();
                     bytes += part.len();
                     match framing {
-                        Framing::Lines => parse_records(chunk::lines(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
-                        Framing::QuotedCsv => parse_records(framing::csv_records(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
-                        Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut agg, &mut stats),
+                        Framing::Lines => parse_records(chunk::lines(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
+                        Framing::QuotedCsv => parse_records(framing::csv_records(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
+                        Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
                     }
                 }
                 opts.progress.inc(bytes as u64);
                 parts.push((i, stats));
-                (agg, parts)
-            },
-        )
+            }
+            (acc.finish(), parts)
+        })
         .reduce(
             || (Aggregate::new(), Vec::new()),
             |(mut a, mut pa), (b, pb)| {
@@ -344,10 +346,10 @@ fn scan_stream(
 
 /// Parses and folds the lines of one chunk.
 pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &Networks) -> (Aggregate, ParseStats) {
-    let mut agg = Aggregate::new();
+    let mut acc = Accumulator::new();
     let mut stats = ParseStats::default();
-    parse_records(chunk::lines(chunk), parser, ctx, nets, &mut agg, &mut stats);
-    (agg, stats)
+    parse_records(chunk::lines(chunk), parser, ctx, nets, &mut acc, &mut stats);
+    (acc.finish(), stats)
 }
 
 /// Parses and folds records (lines, CSV records or JSON values); each counts
@@ -357,7 +359,7 @@ fn parse_records<'a>(
     parser: &dyn LineParser,
     ctx: &TimeCtx,
     nets: &Networks,
-    agg: &mut Aggregate,
+    agg: &mut Accumulator,
     stats: &mut ParseStats,
 ) {
     for raw in records {

@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
+mod accumulator;
+pub use accumulator::Accumulator;
+
 /// Most distinct time buckets kept per channel.
 pub const TIME_CAP: usize = 50_000;
 /// Coarsest bucket resolution (seconds). Coarser buckets would merge the
@@ -463,15 +466,29 @@ impl Aggregate {
         Aggregate::default()
     }
 
-    /// Folds one record in.
+    /// Folds one record in. This is the plain reference fold; scans use
+    /// [`Accumulator`], which must give the same result (tested).
     pub fn fold(&mut self, r: &Record, nets: &Networks) {
+        let Some((src, dest)) = self.channel_of(r, nets) else { return };
+        let key = ChannelKey {
+            src,
+            dest,
+            port: r.dst_port.unwrap_or(0),
+        };
+        self.channels.entry(key).or_default().add(r);
+    }
+
+    /// Counts `r` in the traffic totals and, for an outbound record,
+    /// returns its source and interned destination.
+    #[inline]
+    fn channel_of(&mut self, r: &Record, nets: &Networks) -> Option<(IpAddr, u32)> {
         let t = &mut self.traffic;
         t.records += 1;
         t.first_ms = Some(t.first_ms.map_or(r.time_ms, |f| f.min(r.time_ms)));
         t.last_ms = Some(t.last_ms.map_or(r.time_ms, |l| l.max(r.time_ms)));
         let Some(src) = r.src_ip else {
             t.no_source += 1;
-            return;
+            return None;
         };
         let host = r.dst_host.as_deref().filter(|h| !h.is_empty());
         let dst_internal = match (host, r.dst_ip) {
@@ -479,37 +496,29 @@ impl Aggregate {
             (Some(_), None) => false,
             (None, None) => {
                 t.no_destination += 1;
-                return;
+                return None;
             }
         };
         match (nets.contains(&src), dst_internal) {
             (true, false) => t.outbound += 1,
             (true, true) => {
                 t.internal += 1;
-                return;
+                return None;
             }
             (false, true) => {
                 t.inbound += 1;
-                return;
+                return None;
             }
             (false, false) => {
                 t.external += 1;
-                return;
+                return None;
             }
         }
         let dest = match host {
             Some(h) => self.intern_host(h),
-            None => match r.dst_ip {
-                Some(ip) => self.intern_ip(ip),
-                None => return,
-            },
+            None => self.intern_ip(r.dst_ip?),
         };
-        let key = ChannelKey {
-            src,
-            dest,
-            port: r.dst_port.unwrap_or(0),
-        };
-        self.channels.entry(key).or_default().add(r);
+        Some((src, dest))
     }
 
     fn intern_host(&mut self, h: &str) -> u32 {
