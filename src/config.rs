@@ -3,9 +3,23 @@
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-/// The internal address ranges (`--internal`).
+/// The internal address ranges (`--internal`), with the IPv4 ones also as
+/// (network, mask) pairs: the check runs twice per record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Networks(Vec<IpNet>);
+pub struct Networks(Vec<IpNet>, Vec<(u32, u32)>);
+
+impl Networks {
+    fn new(nets: Vec<IpNet>) -> Networks {
+        let v4 = nets
+            .iter()
+            .filter_map(|n| match n {
+                IpNet::V4(n) => Some((u32::from(n.network()), u32::from(n.netmask()))),
+                IpNet::V6(_) => None,
+            })
+            .collect();
+        Networks(nets, v4)
+    }
+}
 
 /// RFC 1918, RFC 6598 (carrier-grade NAT), loopback, link-local, and IPv6
 /// unique-local, link-local and loopback.
@@ -23,7 +37,7 @@ pub const DEFAULT_INTERNAL: &[&str] = &[
 
 impl Default for Networks {
     fn default() -> Self {
-        Networks(DEFAULT_INTERNAL.iter().filter_map(|s| s.parse().ok()).collect())
+        Networks::new(DEFAULT_INTERNAL.iter().filter_map(|s| s.parse().ok()).collect())
     }
 }
 
@@ -41,16 +55,22 @@ impl Networks {
         if v.is_empty() {
             return Err("--internal needs at least one CIDR range".into());
         }
-        Ok(Networks(v))
+        Ok(Networks::new(v))
     }
 
     #[inline]
     pub fn contains(&self, ip: &IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(*ip),
-            v4 => *v4,
+        let v4 = match ip {
+            IpAddr::V4(v4) => Some(*v4),
+            IpAddr::V6(v6) => v6.to_ipv4_mapped(),
         };
-        self.0.iter().any(|n| n.contains(&ip))
+        match v4 {
+            Some(v4) => {
+                let a = u32::from(v4);
+                self.1.iter().any(|&(net, mask)| a & mask == net)
+            }
+            None => self.0.iter().any(|n| n.contains(ip)),
+        }
     }
 
     pub fn ranges(&self) -> &[IpNet] {

@@ -196,7 +196,12 @@ pub struct Record<'a> {
 /// Decodes a byte field as text, borrowing when it is valid UTF-8.
 #[inline]
 pub fn text(b: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(b)
+    // `from_utf8` checks ASCII a word at a time; the lossy decoder walks
+    // byte chunks and is kept for the rare invalid field.
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// Like [`text`], but `None` for empty fields and the usual placeholders `-`.

@@ -91,7 +91,7 @@ pub fn find_in_url(url: &str) -> Option<String> {
 /// Position of a `user[:password]@` in a URL's authority: (start, end) of
 /// the userinfo, without the `@`.
 fn find_userinfo(b: &[u8]) -> Option<(usize, usize)> {
-    let s = memchr::memmem::find(b, b"://")? + 3;
+    let s = crate::formats::find(b, b"://")? + 3;
     let rest = b.get(s..)?;
     let end = rest
         .iter()
@@ -109,7 +109,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     // userinfo in every URL of the text
     let mut from = 0;
-    while let Some(i) = b.get(from..).and_then(|r| memchr::memmem::find(r, b"://")) {
+    while let Some(i) = b.get(from..).and_then(|r| crate::formats::find(r, b"://")) {
         if let Some((s, e)) = b.get(from..).and_then(find_userinfo) {
             if s > i {
                 spans.push((from + s, from + e));
@@ -148,7 +148,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
     // bare JWTs anywhere
     let mut i = 0;
-    while let Some(off) = b.get(i..).and_then(|r| memchr::memmem::find(r, b"eyJ")) {
+    while let Some(off) = b.get(i..).and_then(|r| crate::formats::find(r, b"eyJ")) {
         let s = i + off;
         let len = b
             .get(s..)

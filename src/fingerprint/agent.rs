@@ -162,19 +162,47 @@ const HEADLESS: &[&str] = &["headlesschrome", "phantomjs", "selenium", "puppetee
 const NOT_BROWSER: &[&str] = &["bot", "crawl", "spider", "scan", "monitor", "check"];
 const BROWSER_ENGINES: &[&str] = &["chrome/", "firefox/", "safari/", "edg/", "opr/", "trident/", "msie "];
 
+/// `needle` (lower-case) in `hay` (already lower-cased).
 fn contains(hay: &[u8], needle: &str) -> bool {
-    let n = needle.as_bytes();
-    n.len() <= hay.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    crate::formats::find(hay, needle.as_bytes()).is_some()
 }
 
-/// Classifies one user agent string.
+/// Classifies one user agent string. The same few agents recur across
+/// thousands of channels, so each thread remembers the classes it computed
+/// (up to [`MEMO_CAP`] agents, then it starts over).
 pub fn classify(ua: &str) -> AgentClass {
-    let b = ua.as_bytes();
-    let b = b.get(..512).unwrap_or(b);
-    let trimmed = b.trim_ascii();
+    thread_local! {
+        static MEMO: std::cell::RefCell<ahash::AHashMap<Box<str>, AgentClass>> = Default::default();
+    }
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(&c) = m.get(ua) {
+            return c;
+        }
+        let c = classify_uncached(ua);
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(ua.into(), c);
+        c
+    })
+}
+
+/// Most user agents [`classify`] remembers per thread.
+const MEMO_CAP: usize = 4096;
+
+fn classify_uncached(ua: &str) -> AgentClass {
+    let raw = ua.as_bytes();
+    let raw = raw.get(..512).unwrap_or(raw);
+    let trimmed = raw.trim_ascii();
     if trimmed.is_empty() || trimmed == b"-" {
         return AgentClass::Missing;
     }
+    let mut buf = [0u8; 512];
+    let b = buf.get_mut(..raw.len()).unwrap_or_default();
+    b.copy_from_slice(raw);
+    b.make_ascii_lowercase();
+    let b = &*b;
     let any = |list: &[&str]| list.iter().any(|n| contains(b, n));
     if any(HEADLESS) {
         AgentClass::Headless
@@ -186,7 +214,7 @@ pub fn classify(ua: &str) -> AgentClass {
         AgentClass::Agent
     } else if any(LIBRARY) {
         AgentClass::Library
-    } else if b.get(..8).is_some_and(|p| p.eq_ignore_ascii_case(b"mozilla/")) && any(BROWSER_ENGINES) && !any(NOT_BROWSER) {
+    } else if b.starts_with(b"mozilla/") && any(BROWSER_ENGINES) && !any(NOT_BROWSER) {
         AgentClass::Browser
     } else {
         AgentClass::Other
@@ -219,6 +247,23 @@ pub fn channel_class<'a>(agents: impl IntoIterator<Item = &'a str>) -> (AgentCla
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn needles_are_lower_case() {
+        for list in [HEADLESS, SDK, CLI, AGENT, LIBRARY, BROWSER_ENGINES, NOT_BROWSER] {
+            for n in list {
+                assert_eq!(*n, n.to_ascii_lowercase(), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn remembered_and_fresh_classes_agree() {
+        for ua in ["curl/8.5.0", "CURL/8.5.0", "Mozilla/5.0 (X11) Chrome/120.0 Safari/537.36", "-", ""] {
+            assert_eq!(classify(ua), classify_uncached(ua));
+            assert_eq!(classify(ua), classify_uncached(ua), "second call, from the memo");
+        }
+    }
 
     #[test]
     fn scripts_sdks_and_tools() {

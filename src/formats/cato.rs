@@ -95,7 +95,7 @@ impl Format for Cato {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         // Also true on the member lines of pretty-printed records.
         has(b"\"event_sub_type\"") || has(b"\"src_is_site_or_vpn\"")
     }

@@ -44,7 +44,7 @@ impl Format for Cef {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        match memchr::memmem::find(line, b"CEF:") {
+        match crate::formats::find(line, b"CEF:") {
             Some(i) => line.get(i + 4..).is_some_and(|r| {
                 let r = r.trim_ascii_start();
                 r.first().is_some_and(u8::is_ascii_digit) && r.get(1) == Some(&b'|')
@@ -130,7 +130,7 @@ fn stripped_header_start(line: &[u8]) -> Option<usize> {
 
 /// Splits a line into its envelope (what precedes the header) and header.
 pub fn split(line: &[u8]) -> Option<(&[u8], Header<'_>)> {
-    let (envelope, rest) = match memchr::memmem::find(line, b"CEF:") {
+    let (envelope, rest) = match crate::formats::find(line, b"CEF:") {
         Some(i) => (line.get(..i)?, line.get(i + 4..)?.trim_ascii_start()),
         None => {
             let s = stripped_header_start(line)?;

@@ -49,14 +49,14 @@ impl Format for CheckPoint {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         (has(b":\"") && (has(b"loguid:\"") || has(b"[action:\"") || has(b"originsicname:\"") || has(b"origin_sic_name:\"")))
             || quoted_export(line).is_some()
             || (has(b"|action=") && (has(b"i/f_dir=") || has(b"|orig=")))
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
-        if memchr::memmem::find(line, b"CEF:").is_some() || line.starts_with(b"0|Check Point|") {
+        if crate::formats::find(line, b"CEF:").is_some() || line.starts_with(b"0|Check Point|") {
             return super::cef::parse_line(line, ctx);
         }
         if let Some(start) = exporter_start(line) {
@@ -73,7 +73,7 @@ impl Format for CheckPoint {
         if let Some(cols) = quoted_export(line) {
             return parse_quoted(cols, ctx);
         }
-        if memchr::memmem::find(line, b"|action=").is_some() {
+        if crate::formats::find(line, b"|action=").is_some() {
             let (hdr, msg) = syslog::split(line, ctx);
             let mut f = Fields::default();
             for (k, v) in pairs_sep(msg, b'|') {
@@ -87,7 +87,7 @@ impl Format for CheckPoint {
 
 /// Index of the `[` that opens a Log Exporter field list.
 fn exporter_start(line: &[u8]) -> Option<usize> {
-    let q = memchr::memmem::find(line, b":\"")?;
+    let q = crate::formats::find(line, b":\"")?;
     let open = memchr::memrchr(b'[', line.get(..q)?)?;
     let key = line.get(open + 1..q)?;
     key.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_').then_some(open)
@@ -102,7 +102,7 @@ impl<'a> Iterator for ExporterPairs<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let q = memchr::memmem::find(self.rest, b":\"")?;
+        let q = crate::formats::find(self.rest, b":\"")?;
         let key = self.rest.get(..q)?;
         // The key is what follows the previous `;` (or the start).
         let key = match memchr::memrchr(b';', key) {
@@ -259,7 +259,7 @@ impl<'a> Fields<'a> {
                 rec.dst_port = parts.port;
             }
             if !parts.host.is_empty() && parse_ip(parts.host).is_none() {
-                rec.dst_host = Some(String::from_utf8_lossy(parts.host));
+                rec.dst_host = Some(crate::record::text(parts.host));
             }
         }
         if rec.dst_host.is_none() {

@@ -63,7 +63,7 @@ struct Mode {
 
 impl Mode {
     fn from_head(head: &[u8]) -> Mode {
-        let has = |ids: &[&[u8]]| ids.iter().any(|id| memchr::memmem::find(head, id).is_some());
+        let has = |ids: &[&[u8]]| ids.iter().any(|id| crate::formats::find(head, id).is_some());
         let built = has(&[b"-302013", b"-302015", b"-302017"]);
         let teardown = has(&[b"-302014", b"-302016", b"-302018"]);
         Mode {
@@ -323,7 +323,7 @@ fn port_value(p: &[u8]) -> Option<u16> {
 
 /// Text after the first occurrence of `word` (with the space after it).
 fn after<'a>(s: &'a [u8], word: &[u8]) -> Option<&'a [u8]> {
-    let i = memchr::memmem::find(s, word)?;
+    let i = crate::formats::find(s, word)?;
     s.get(i + word.len()..)
 }
 
@@ -360,7 +360,7 @@ fn user_text(u: &[u8]) -> Option<Cow<'_, str>> {
     if t.is_empty() || t == b"-" {
         return None;
     }
-    let u: Cow<'_, str> = match String::from_utf8_lossy(t) {
+    let u: Cow<'_, str> = match crate::record::text(t) {
         Cow::Borrowed(b) => Cow::Borrowed(account(b)),
         Cow::Owned(o) => Cow::Owned(account(&o).to_string()),
     };
@@ -439,7 +439,7 @@ fn acl_hit(body: &[u8]) -> Option<Record<'_>> {
     let (verdict, rest) = super::next_token(rest)?;
     let action = if verdict == b"denied" { Action::Denied } else { Action::Allowed };
     let (proto, rest) = super::next_token(rest)?;
-    let arrow = memchr::memmem::find(rest, b" -> ")?;
+    let arrow = crate::formats::find(rest, b" -> ")?;
     let a = end_paren(rest.get(..arrow)?)?;
     let b = end_paren(rest.get(arrow + 4..)?)?;
     connection(a, b, Proto::parse(proto), action, None)
@@ -459,7 +459,7 @@ fn end_paren(s: &[u8]) -> Option<End<'_>> {
     let close = memchr::memchr(b')', body)?;
     e.port = port_value(body.get(..close)?);
     let tail = body.get(close + 1..).unwrap_or_default();
-    let tail = match memchr::memmem::find(tail, b" hit-cnt") {
+    let tail = match crate::formats::find(tail, b" hit-cnt") {
         Some(i) => tail.get(..i).unwrap_or_default(),
         None => tail,
     };
@@ -510,7 +510,7 @@ fn proto_word(body: &[u8]) -> Proto {
 /// URL url SRC A DEST B on interface X`.
 fn url_log(id: u32, body: &[u8]) -> Option<Record<'_>> {
     let (src, dst, url, action) = if id == 304001 {
-        let i = memchr::memmem::find(body, b" Accessed URL ")?;
+        let i = crate::formats::find(body, b" Accessed URL ")?;
         let who = body.get(..i)?;
         let target = body.get(i + 14..)?;
         let colon = memchr::memchr(b':', target)?;
@@ -538,11 +538,11 @@ fn url_log(id: u32, body: &[u8]) -> Option<Record<'_>> {
         user: user.and_then(user_text),
         scheme: p.scheme,
         url_query: p.query,
-        url: Some(String::from_utf8_lossy(url)),
+        url: Some(crate::record::text(url)),
         ..Record::default()
     };
     if !p.host.is_empty() && parse_ip(p.host).is_none() {
-        r.dst_host = Some(String::from_utf8_lossy(p.host));
+        r.dst_host = Some(crate::record::text(p.host));
     }
     Some(r)
 }
@@ -563,11 +563,11 @@ fn ftd_event(body: &[u8]) -> (Option<Record<'_>>, Option<i64>) {
             b"InitiatorBytes" => r.bytes_out = parse_u64(v),
             b"ResponderBytes" => r.bytes_in = parse_u64(v),
             b"AccessControlRuleAction" => {
-                let blocked = memchr::memmem::find(v, b"Block").is_some() || memchr::memmem::find(v, b"block").is_some();
+                let blocked = crate::formats::find(v, b"Block").is_some() || crate::formats::find(v, b"block").is_some();
                 r.action = if blocked { Action::Denied } else { Action::Allowed };
             }
             b"User" => user = Some(v),
-            b"UserAgent" => r.user_agent = (!v.is_empty()).then(|| String::from_utf8_lossy(v)),
+            b"UserAgent" => r.user_agent = (!v.is_empty()).then(|| crate::record::text(v)),
             b"URL" => url = Some(v),
             b"SSLServerName" => sni = Some(v),
             b"ReferencedHost" => referenced = Some(v),
@@ -590,11 +590,11 @@ fn ftd_event(body: &[u8]) -> (Option<Record<'_>>, Option<i64>) {
     if let Some(u) = url.filter(|u| !u.is_empty()) {
         let p = split_url(u);
         if !p.host.is_empty() && parse_ip(p.host).is_none() {
-            r.dst_host = Some(String::from_utf8_lossy(p.host));
+            r.dst_host = Some(crate::record::text(p.host));
         }
         r.scheme = p.scheme;
         r.url_query = p.query;
-        r.url = Some(String::from_utf8_lossy(u));
+        r.url = Some(crate::record::text(u));
     }
     if r.dst_host.is_none() {
         r.dst_host = sni.or(referenced).filter(|h| !h.is_empty()).map(String::from_utf8_lossy);
@@ -611,13 +611,13 @@ fn ftd_pairs(body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         if rest.is_empty() {
             return None;
         }
-        let colon = memchr::memmem::find(rest, b": ")?;
+        let colon = crate::formats::find(rest, b": ")?;
         let key = rest.get(..colon)?.trim_ascii();
         let value_start = rest.get(colon + 2..)?;
         // Find the next ", Key: " boundary.
         let mut end = value_start.len();
         let mut search = 0;
-        while let Some(off) = value_start.get(search..).and_then(|v| memchr::memmem::find(v, b", ")) {
+        while let Some(off) = value_start.get(search..).and_then(|v| crate::formats::find(v, b", ")) {
             let at = search + off;
             if starts_with_key(value_start.get(at + 2..).unwrap_or_default()) {
                 end = at;

@@ -89,7 +89,7 @@ impl Format for CiscoWsa {
             ..Record::default()
         };
         // The peer is the origin server on DIRECT hierarchy codes.
-        let peer = (memchr::memmem::find(hier, b"DIRECT").is_some())
+        let peer = (crate::formats::find(hier, b"DIRECT").is_some())
             .then(|| memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)))
             .flatten()
             .filter(|p| *p != b"-");
@@ -136,7 +136,7 @@ fn message(line: &[u8]) -> &[u8] {
 
 /// The `<...>` scanning verdict block after the Squid fields, as (start, end).
 fn verdict_block(rest: &[u8]) -> Option<(usize, usize)> {
-    let open = memchr::memmem::find(rest, b" <")? + 1;
+    let open = crate::formats::find(rest, b" <")? + 1;
     let close = memchr::memrchr(b'>', rest)?;
     (close > open).then_some((open, close))
 }

@@ -263,7 +263,7 @@ impl Format for Cloudflare {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         has(b"\"RayID\"")
             || has(b"\"ClientRequestHost\"")
             || has(b"\"EdgeStartTimestamp\"")

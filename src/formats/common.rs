@@ -15,13 +15,13 @@ use crate::time::{civil_seconds, month_from_abbr, parse_u16, TimeCtx};
 /// True when `needle` occurs in `hay` (memchr's SIMD substring search).
 #[inline]
 pub fn has(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
+    crate::formats::find(hay, needle).is_some()
 }
 
 /// Index of `needle` in `hay`.
 #[inline]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
+    crate::formats::find(hay, needle)
 }
 
 /// The time given to a record whose line carries none (a message exported

@@ -643,8 +643,8 @@ fn kv_pairs(line: &[u8], delim: Delim, sep: u8) -> impl Iterator<Item = (&[u8], 
 fn text(v: Option<Cow<'_, [u8]>>) -> Option<Cow<'_, str>> {
     let v = v?;
     let t = match v {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b.trim_ascii()),
-        Cow::Owned(o) => Cow::Owned(String::from_utf8_lossy(o.trim_ascii()).into_owned()),
+        Cow::Borrowed(b) => crate::record::text(b.trim_ascii()),
+        Cow::Owned(o) => Cow::Owned(crate::record::text(o.trim_ascii()).into_owned()),
     };
     if t.is_empty() || t == "-" {
         None
@@ -716,7 +716,7 @@ fn assemble<'a>(spec: &Spec, mut v: Values<'a>, ctx: &TimeCtx) -> LineResult<'a>
         if rec.dst_host.is_none() && !parts.host.is_empty() {
             match parse_ip(parts.host) {
                 Some(ip) => rec.dst_ip = rec.dst_ip.or(Some(ip)),
-                None => rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(parts.host).into_owned())),
+                None => rec.dst_host = Some(Cow::Owned(crate::record::text(parts.host).into_owned())),
             }
         }
         rec.url = Some(u);

@@ -468,9 +468,9 @@ pub(crate) fn sub_cow<'a>(whole: &Cow<'a, str>, part: &[u8]) -> Cow<'a, str> {
     match whole {
         Cow::Borrowed(w) => match w.get(start..start.saturating_add(part.len())) {
             Some(s) => Cow::Borrowed(s),
-            None => Cow::Owned(String::from_utf8_lossy(part).into_owned()),
+            None => Cow::Owned(crate::record::text(part).into_owned()),
         },
-        Cow::Owned(_) => Cow::Owned(String::from_utf8_lossy(part).into_owned()),
+        Cow::Owned(_) => Cow::Owned(crate::record::text(part).into_owned()),
     }
 }
 
@@ -646,9 +646,7 @@ mod tests {
     use super::*;
 
     fn cols(l: &str, d: Delim) -> Vec<String> {
-        Columns::new(l.as_bytes(), d)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect()
+        Columns::new(l.as_bytes(), d).map(|c| crate::record::text(c).into_owned()).collect()
     }
 
     #[test]

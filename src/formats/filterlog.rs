@@ -39,12 +39,12 @@ impl Format for Filterlog {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let Some(i) = memchr::memmem::find(line, b",match,") else {
+        let Some(i) = crate::formats::find(line, b",match,") else {
             return false;
         };
         let tail = line.get(i + 6..).unwrap_or_default();
         let action = [&b",pass,"[..], b",block,", b",reject,"].iter().any(|a| tail.starts_with(a));
-        action && (memchr::memmem::find(tail, b",in,").is_some() || memchr::memmem::find(tail, b",out,").is_some())
+        action && (crate::formats::find(tail, b",in,").is_some() || crate::formats::find(tail, b",out,").is_some())
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {

@@ -48,7 +48,7 @@ impl Format for FortiGate {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         (has(b"logid=") || has(b"log_id=") || has(b"devid=") || has(b" vd="))
             && has(b"type=")
             && has(b"subtype=")
@@ -133,7 +133,7 @@ impl Format for FortiGate {
             }
             rec.url_query = parts.query;
             if rec.dst_host.is_none() && !parts.host.is_empty() && parse_ip(parts.host).is_none() {
-                rec.dst_host = Some(String::from_utf8_lossy(parts.host));
+                rec.dst_host = Some(crate::record::text(parts.host));
             }
             if rec.dst_port.is_none() {
                 rec.dst_port = parts.port.or(rec.scheme.default_port());

@@ -55,7 +55,7 @@ impl Format for Iptables {
         let fields = msg.get(at..).unwrap_or_default();
         // An ICMP error quotes the offending packet in brackets; its SRC/DST
         // and ports are not this packet's.
-        let fields = match memchr::memmem::find(fields, b" [") {
+        let fields = match crate::formats::find(fields, b" [") {
             Some(i) => fields.get(..i).unwrap_or(fields),
             None => fields,
         };
@@ -92,7 +92,7 @@ impl Format for Iptables {
 /// `[WAN_LOCAL-default-D]IN=`, `DROP(src wan)IN=`).
 fn packet_start(msg: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = msg.get(from..).and_then(|m| memchr::memmem::find(m, b"IN=")) {
+    while let Some(i) = msg.get(from..).and_then(|m| crate::formats::find(m, b"IN=")) {
         let at = from + i;
         let escaped = at >= 4 && msg.get(at - 4..at).is_some_and(|e| super::kv::escape_len(e) == 4);
         if at == 0 || escaped || matches!(msg.get(at - 1), Some(b' ' | b']' | b')' | b':' | b'\t')) {

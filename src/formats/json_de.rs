@@ -233,7 +233,7 @@ pub fn is_object(line: &[u8]) -> bool {
 /// Does `line` contain `needle`? (memmem, for cheap sniffing.)
 #[inline]
 pub fn has(line: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(line, needle).is_some()
+    crate::formats::find(line, needle).is_some()
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ impl<'a> Scalar<'a> {
         }
         match self {
             Scalar::Str(s) => Some(s),
-            Scalar::Raw(b) => Some(String::from_utf8_lossy(b)),
+            Scalar::Raw(b) => Some(crate::record::text(b)),
             Scalar::U64(v) => Some(Cow::Owned(v.to_string())),
             Scalar::I64(v) => Some(Cow::Owned(v.to_string())),
             Scalar::F64(v) => Some(Cow::Owned(v.to_string())),
@@ -315,7 +315,7 @@ mod tests {
         fn field(&mut self, key: &str, value: Scalar<'a>) {
             let owned = match value {
                 Scalar::Str(s) => Scalar::Str(Cow::Owned(s.into_owned())),
-                Scalar::Raw(b) => Scalar::Str(Cow::Owned(String::from_utf8_lossy(b).into_owned())),
+                Scalar::Raw(b) => Scalar::Str(Cow::Owned(crate::record::text(b).into_owned())),
                 Scalar::U64(v) => Scalar::U64(v),
                 Scalar::I64(v) => Scalar::I64(v),
                 Scalar::F64(v) => Scalar::F64(v),

@@ -40,7 +40,7 @@ impl<'a> Iterator for KvIter<'a> {
             let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != self.sep && c != b' ');
             let (value, rest) = if doubled {
                 let body = v.get(2..)?;
-                match memchr::memmem::find(body, b"\"\"") {
+                match crate::formats::find(body, b"\"\"") {
                     Some(end) => (body.get(..end)?, body.get(end + 2..).unwrap_or_default()),
                     None => (body, &b""[..]),
                 }
@@ -131,7 +131,7 @@ pub(crate) fn closing_quote(body: &[u8]) -> usize {
 pub fn unescape(v: &[u8]) -> std::borrow::Cow<'_, str> {
     let escaped = |w: &[u8]| matches!(w, [b'\\', b'"' | b'\\' | b'=']);
     if !v.windows(2).any(escaped) {
-        return String::from_utf8_lossy(v);
+        return crate::record::text(v);
     }
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
@@ -146,7 +146,7 @@ pub fn unescape(v: &[u8]) -> std::borrow::Cow<'_, str> {
             i += 1;
         }
     }
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    std::borrow::Cow::Owned(crate::record::text(&out).into_owned())
 }
 
 #[cfg(test)]

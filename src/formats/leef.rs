@@ -40,14 +40,14 @@ impl Format for Leef {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        memchr::memmem::find(line, b"LEEF:").is_some_and(|i| {
+        crate::formats::find(line, b"LEEF:").is_some_and(|i| {
             line.get(i + 5..)
                 .is_some_and(|r| r.first().is_some_and(u8::is_ascii_digit) && memchr::memchr(b'|', r).is_some())
         })
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
-        let i = memchr::memmem::find(line, b"LEEF:").ok_or(LineError::Skipped("not a LEEF line"))?;
+        let i = crate::formats::find(line, b"LEEF:").ok_or(LineError::Skipped("not a LEEF line"))?;
         let envelope = line.get(..i).unwrap_or_default();
         let h = header(line.get(i + 5..).unwrap_or_default()).ok_or(LineError::Skipped("truncated LEEF header"))?;
         let vendor = siem::vendor(h.vendor, h.product);
@@ -68,7 +68,7 @@ impl Format for Leef {
             Delimiter::Relay => {
                 let mut rest = h.attributes;
                 loop {
-                    let (part, next) = match memchr::memmem::find(rest, b"#011") {
+                    let (part, next) = match crate::formats::find(rest, b"#011") {
                         Some(j) => (rest.get(..j).unwrap_or_default(), rest.get(j + 4..)),
                         None => (rest, None),
                     };
@@ -162,7 +162,7 @@ fn header(s: &[u8]) -> Option<Header<'_>> {
     }
     let delimiter = delimiter.unwrap_or(if memchr::memchr(b'\t', rest).is_some() {
         Delimiter::Byte(b'\t')
-    } else if memchr::memmem::find(rest, b"#011").is_some() {
+    } else if crate::formats::find(rest, b"#011").is_some() {
         Delimiter::Relay
     } else {
         Delimiter::Spaces

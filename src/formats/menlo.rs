@@ -81,7 +81,7 @@ impl Format for Menlo {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         has(b"Menlo Security") || (has(b"\"pe_action\"") && has(b"\"x-client-ip\""))
     }
 

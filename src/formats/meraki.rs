@@ -99,7 +99,7 @@ fn flow(time_ms: i64, body: &[u8]) -> LineResult<'_> {
         rec.action = if first == b"deny" { Action::Denied } else { Action::Allowed };
         explicit = true;
     }
-    let (pairs, pattern) = match memchr::memmem::find(body, b"pattern:") {
+    let (pairs, pattern) = match crate::formats::find(body, b"pattern:") {
         Some(i) => (body.get(..i).unwrap_or_default(), body.get(i + 8..)),
         None => (body, None),
     };
@@ -133,7 +133,7 @@ fn flow(time_ms: i64, body: &[u8]) -> LineResult<'_> {
 
 /// `urls src=A:pa dst=B:pb mac=... [agent='...'] request: METHOD URL`.
 fn url_request(time_ms: i64, body: &[u8]) -> LineResult<'_> {
-    let (pairs, request) = match memchr::memmem::find(body, b"request: ") {
+    let (pairs, request) = match crate::formats::find(body, b"request: ") {
         Some(i) => (body.get(..i).unwrap_or_default(), body.get(i + 9..).unwrap_or_default()),
         None => (body, &b""[..]),
     };
@@ -147,7 +147,7 @@ fn url_request(time_ms: i64, body: &[u8]) -> LineResult<'_> {
         match k {
             b"src" => (rec.src_ip, rec.src_port) = ip_port(v),
             b"dst" => (rec.dst_ip, rec.dst_port) = ip_port(v),
-            b"agent" => rec.user_agent = (!v.is_empty()).then(|| String::from_utf8_lossy(v)),
+            b"agent" => rec.user_agent = (!v.is_empty()).then(|| crate::record::text(v)),
             _ => {}
         }
     }
@@ -156,7 +156,7 @@ fn url_request(time_ms: i64, body: &[u8]) -> LineResult<'_> {
     }
     let (method, rest) = next_token(request).ok_or(LineError::Skipped("no request: in urls log"))?;
     let url = rest.trim_ascii();
-    rec.method = Some(String::from_utf8_lossy(method));
+    rec.method = Some(crate::record::text(method));
     if !url.is_empty() {
         let p = split_url(url);
         if !p.host.is_empty() {
@@ -164,7 +164,7 @@ fn url_request(time_ms: i64, body: &[u8]) -> LineResult<'_> {
                 Some(ip) => {
                     rec.dst_ip.get_or_insert(ip);
                 }
-                None => rec.dst_host = Some(String::from_utf8_lossy(p.host)),
+                None => rec.dst_host = Some(crate::record::text(p.host)),
             }
         }
         if rec.dst_port.is_none() {
@@ -172,7 +172,7 @@ fn url_request(time_ms: i64, body: &[u8]) -> LineResult<'_> {
         }
         rec.scheme = p.scheme;
         rec.url_query = p.query;
-        rec.url = Some(String::from_utf8_lossy(url));
+        rec.url = Some(crate::record::text(url));
     }
     Ok(rec)
 }

@@ -341,18 +341,90 @@ pub fn next_token(s: &[u8]) -> Option<(&[u8], &[u8])> {
     if s.is_empty() {
         return None;
     }
-    match memchr::memchr(b' ', s) {
+    match find_space(s) {
         Some(i) => Some((s.get(..i)?, s.get(i + 1..)?)),
-        None => Some((s, &s[s.len()..])),
+        None => Some((s, s.get(s.len()..)?)),
     }
+}
+
+/// First space in `s`. Most log tokens are short, where a plain loop beats
+/// `memchr`'s setup; past 16 bytes (URLs, user agents) `memchr` takes over.
+#[inline]
+pub fn find_space(s: &[u8]) -> Option<usize> {
+    let head = s.get(..16).unwrap_or(s);
+    if let Some(i) = head.iter().position(|&b| b == b' ') {
+        return Some(i);
+    }
+    let rest = s.get(head.len()..)?;
+    memchr::memchr(b' ', rest).map(|i| i + head.len())
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.
 #[inline]
 pub fn parse_ip(b: &[u8]) -> Option<std::net::IpAddr> {
+    if let Some(v4) = parse_ipv4(b) {
+        return Some(std::net::IpAddr::V4(v4));
+    }
     let b = b.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")).unwrap_or(b);
-    if b.len() < 2 || b.len() > 45 {
+    if b.len() < 2 || b.len() > 45 || memchr::memchr(b':', b).is_none() {
         return None;
     }
     std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Parses dotted-quad IPv4 (`10.0.0.1`) with the rules of the standard
+/// library's parser (four decimal parts of at most 255, no leading zeros,
+/// nothing else), without going through `str`.
+#[inline]
+pub fn parse_ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
+    if b.len() < 7 || b.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut part = 0usize;
+    let mut val = 0u32;
+    let mut digits = 0u32;
+    for &c in b {
+        if c.is_ascii_digit() {
+            if digits > 0 && val == 0 {
+                return None; // leading zero
+            }
+            val = val * 10 + u32::from(c - b'0');
+            digits += 1;
+            if val > 255 {
+                return None;
+            }
+        } else if c == b'.' && digits > 0 {
+            *octets.get_mut(part)? = val as u8;
+            part += 1;
+            val = 0;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    if part != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(3)? = val as u8;
+    Some(std::net::Ipv4Addr::from(octets))
+}
+
+/// Position of `needle` in `hay`. For the short needles and haystacks of
+/// log fields this is much cheaper than `memchr::memmem::find`, which builds
+/// a searcher on every call: `memchr` finds candidates for the first byte.
+#[inline]
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, hay.get(from..)?) {
+        let at = from + i;
+        if hay.get(at + 1..at + 1 + rest.len()) == Some(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }

@@ -84,7 +84,7 @@ impl Format for Netskope {
     fn sniff(&self, line: &[u8]) -> bool {
         super::elff::ymd(line).is_some()
             && matches!(line.get(10), Some(b' ' | b','))
-            && memchr::memmem::find(line, b"http_transaction").is_some()
+            && crate::formats::find(line, b"http_transaction").is_some()
     }
 
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {

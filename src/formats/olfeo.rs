@@ -79,7 +79,7 @@ impl Format for Olfeo {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        if memchr::memmem::find(line, b" - - ").is_none() || memchr::memchr(b'[', line).is_none() {
+        if crate::formats::find(line, b" - - ").is_none() || memchr::memchr(b'[', line).is_none() {
             return false;
         }
         let (_, msg) = syslog::split(line, &TimeCtx::default());
@@ -130,7 +130,7 @@ impl Format for Olfeo {
             },
             ..Record::default()
         };
-        if method.eq_ignore_ascii_case(b"CONNECT") && memchr::memmem::find(target, b"://").is_none() {
+        if method.eq_ignore_ascii_case(b"CONNECT") && crate::formats::find(target, b"://").is_none() {
             connect_target(&mut rec, target);
         } else {
             let p = split_url(target);

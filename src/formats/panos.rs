@@ -143,7 +143,7 @@ impl Format for PanOs {
 /// prefix): the column before the log type holds a serial number and the
 /// one before it a date with `/`.
 fn locate(line: &[u8]) -> Option<usize> {
-    let (p, _) = TYPES.iter().find_map(|t| memchr::memmem::find(line, t).map(|p| (p, t)))?;
+    let (p, _) = TYPES.iter().find_map(|t| crate::formats::find(line, t).map(|p| (p, t)))?;
     let prefix = line.get(..p)?;
     let c2 = memchr::memrchr(b',', prefix)?;
     let c1 = memchr::memrchr(b',', prefix.get(..c2)?)?;
@@ -170,7 +170,7 @@ fn set_url<'a>(rec: &mut Record<'a>, raw: &'a [u8], text: Cow<'a, str>) {
             Some(ip) => {
                 rec.dst_ip.get_or_insert(ip);
             }
-            None => rec.dst_host = Some(String::from_utf8_lossy(p.host)),
+            None => rec.dst_host = Some(crate::record::text(p.host)),
         }
     }
     rec.scheme = p.scheme;
@@ -322,7 +322,7 @@ impl Format for PanOsJson {
             b"\"CONFIG\"",
             b"\"DNS\"",
         ];
-        memchr::memmem::find(line, b"\"LogType\"").is_some() && KINDS.iter().any(|k| memchr::memmem::find(line, k).is_some())
+        crate::formats::find(line, b"\"LogType\"").is_some() && KINDS.iter().any(|k| crate::formats::find(line, k).is_some())
     }
 
     fn framing(&self) -> Framing {
@@ -377,7 +377,7 @@ impl Format for PanOsJson {
                             Some(a) => {
                                 rec.dst_ip.get_or_insert(a);
                             }
-                            None => rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(p.host).into_owned())),
+                            None => rec.dst_host = Some(Cow::Owned(crate::record::text(p.host).into_owned())),
                         }
                     }
                     rec.scheme = p.scheme;

@@ -91,7 +91,7 @@ impl Format for Proxifier {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         line.starts_with(b"[")
             && has(b"] ")
             && has(b" - ")
@@ -101,7 +101,7 @@ impl Format for Proxifier {
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
         let (time_ms, rest) = stamp(line, ctx).ok_or(LineError::Skipped("no [MM.DD HH:MM:SS] stamp"))?;
         // `program[ *64] - host:port event`
-        let Some(dash) = memchr::memmem::find(rest, b" - ") else {
+        let Some(dash) = crate::formats::find(rest, b" - ") else {
             return Err(LineError::Ignored("proxifier status message"));
         };
         let program = rest.get(..dash).unwrap_or_default();

@@ -65,7 +65,7 @@ impl Format for ProxySg {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         if has(b"c-ip=") {
             return has(b"s-action=") || has(b"cs-host=") || has(b"sc-filter-result=");
         }
@@ -83,7 +83,7 @@ impl Format for ProxySg {
         if line.starts_with(b"#") {
             return Err(LineError::Ignored("w3c header line"));
         }
-        if memchr::memmem::find(line, b"c-ip=").is_some() {
+        if crate::formats::find(line, b"c-ip=").is_some() {
             return parse_kv(line, ctx);
         }
         let (_, msg) = syslog::split(line, ctx);

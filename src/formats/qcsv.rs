@@ -24,9 +24,9 @@ impl<'a> CsvField<'a> {
     /// wrapping; no field seam uses holds one). Borrows when nothing changes.
     pub fn text(&self) -> Cow<'a, str> {
         let raw = self.raw;
-        let dirty = raw.iter().any(|&c| c == b'\r' || c == b'\n') || (self.quoted && memchr::memmem::find(raw, b"\"\"").is_some());
+        let dirty = raw.iter().any(|&c| c == b'\r' || c == b'\n') || (self.quoted && crate::formats::find(raw, b"\"\"").is_some());
         if !dirty {
-            return String::from_utf8_lossy(raw);
+            return crate::record::text(raw);
         }
         let mut out = Vec::with_capacity(raw.len());
         let mut i = 0;
@@ -41,7 +41,7 @@ impl<'a> CsvField<'a> {
             }
             i += 1;
         }
-        Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+        Cow::Owned(crate::record::text(&out).into_owned())
     }
 
     /// Like [`CsvField::text`], but `None` for an empty (or blank) field.

@@ -255,7 +255,7 @@ pub static GENERIC: Vendor = Vendor {
 pub fn vendor(vendor: &[u8], product: &[u8]) -> &'static Vendor {
     let vendor = vendor.trim_ascii();
     let product = product.trim_ascii();
-    let covers = |v: &Vendor, p: &[u8]| v.product.is_empty() || memchr::memmem::find(p, v.product).is_some();
+    let covers = |v: &Vendor, p: &[u8]| v.product.is_empty() || crate::formats::find(p, v.product).is_some();
     VENDORS
         .iter()
         .find(|v| v.names.iter().any(|n| vendor.eq_ignore_ascii_case(n)) && covers(v, product))
@@ -338,7 +338,7 @@ pub fn value_text(v: &[u8]) -> Cow<'_, str> {
         _ => v,
     };
     if memchr::memchr3(b'\\', b'\n', b'\r', v).is_none() {
-        return String::from_utf8_lossy(v);
+        return crate::record::text(v);
     }
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
@@ -363,7 +363,7 @@ pub fn value_text(v: &[u8]) -> Cow<'_, str> {
             }
         }
     }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    Cow::Owned(crate::record::text(&out).into_owned())
 }
 
 /// An event header, as far as the classification needs it.

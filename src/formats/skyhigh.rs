@@ -116,7 +116,7 @@ impl Format for Skyhigh {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         (has(b"source_ip=") || has(b"client_ip="))
             && (has(b"destination_host=") || has(b"requested_host=") || has(b"http_request_first_line="))
     }

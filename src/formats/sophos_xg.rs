@@ -143,7 +143,7 @@ fn local_time(d: &[u8], t: &[u8], tz: Option<&[u8]>, ctx: &TimeCtx) -> Option<i6
 
 /// An IANA zone or abbreviation chrono-tz knows (`CET`, `EST`, `Asia/Kolkata`).
 fn named_zone(z: &[u8]) -> Option<Zone> {
-    let s: Cow<str> = String::from_utf8_lossy(z);
+    let s: Cow<str> = crate::record::text(z);
     s.parse::<chrono_tz::Tz>().ok().map(Zone::Named)
 }
 

@@ -73,7 +73,7 @@ impl Format for SquidNative {
         };
         // The peer is the origin server only on DIRECT hierarchy codes; a
         // PARENT or SIBLING peer is another proxy.
-        if memchr::memmem::find(hier, b"DIRECT").is_some() {
+        if crate::formats::find(hier, b"DIRECT").is_some() {
             rec.dst_ip = memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
         }
         if method == b"CONNECT" {
@@ -95,7 +95,7 @@ impl Format for SquidNative {
 /// Sets host and port from a CONNECT target (`host:port`, or, from some
 /// clients, `https://host:port`).
 pub(crate) fn connect_target<'a>(rec: &mut Record<'a>, target: &'a [u8]) {
-    let (host, port) = if memchr::memmem::find(target, b"://").is_some() {
+    let (host, port) = if crate::formats::find(target, b"://").is_some() {
         let p = split_url(target);
         (p.host, p.port)
     } else {
@@ -118,7 +118,7 @@ pub(crate) fn set_host<'a>(rec: &mut Record<'a>, host: &'a [u8]) {
 
 /// Maps a Squid result code (`TCP_DENIED`, `TCP_MISS`, ...) and HTTP status to an action.
 pub(crate) fn squid_action(result: &[u8], status: Option<u16>) -> Action {
-    if memchr::memmem::find(result, b"DENIED").is_some() || status == Some(407) || status == Some(403) {
+    if crate::formats::find(result, b"DENIED").is_some() || status == Some(407) || status == Some(403) {
         Action::Denied
     } else {
         Action::Allowed

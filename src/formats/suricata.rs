@@ -136,7 +136,7 @@ fn host_name(h: Cow<'_, str>) -> Option<Cow<'_, str>> {
     }
     Some(match h {
         Cow::Borrowed(b) => Cow::Borrowed(b.get(..host.len()).unwrap_or(b)),
-        Cow::Owned(_) => Cow::Owned(String::from_utf8_lossy(host).into_owned()),
+        Cow::Owned(_) => Cow::Owned(crate::record::text(host).into_owned()),
     })
 }
 

@@ -47,7 +47,7 @@ impl Format for SymantecWss {
 
     fn sniff(&self, line: &[u8]) -> bool {
         // One-line objects and the member lines of pretty-printed ones.
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         has(b"\"x-bluecoat-") || (has(b"\"c-ip\"") && (has(b"\"cs-host\"") || has(b"\"sc-filter-result\"")))
     }
 

@@ -65,7 +65,7 @@ impl Format for Umbrella {
             && date.get(7) == Some(&b'-')
             && date.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
             && matches!(l.get(11), None | Some(b' ' | b'"' | b'T'))
-            && (memchr::memmem::find(l, b"\",\"").is_some() || l.len() <= 32)
+            && (crate::formats::find(l, b"\",\"").is_some() || l.len() <= 32)
     }
 
     fn framing(&self) -> Framing {
@@ -134,7 +134,7 @@ fn proxy<'a>(time_ms: i64, f: &[CsvField<'a>]) -> LineResult<'a> {
 /// the UPN in `Name (upn)`, else the identity as written.
 fn identity_user<'a>(f: &[CsvField<'a>]) -> Option<Cow<'a, str>> {
     let kind = col(f, 21);
-    memchr::memmem::find(kind, b"User")?;
+    crate::formats::find(kind, b"User")?;
     let id = f.get(1)?.opt_text()?;
     let upn = |s: &str| -> Option<(usize, usize)> {
         let open = s.rfind('(')?;
@@ -158,7 +158,7 @@ fn apply_url<'a>(rec: &mut Record<'a>, u: Cow<'a, str>) {
         Cow::Owned(s) => {
             let p = split_url(s.as_bytes());
             (
-                host_text(p.host).map(|h| Cow::Owned(String::from_utf8_lossy(h).into_owned())),
+                host_text(p.host).map(|h| Cow::Owned(crate::record::text(h).into_owned())),
                 p.port,
                 p.scheme,
                 p.query,

@@ -19,7 +19,7 @@ pub struct UrlParts<'a> {
 /// taken as `host[:port][/path]` (what proxies log for CONNECT and for some
 /// malformed requests); a bare path (`/index.html`) has no host.
 pub fn split_url(u: &[u8]) -> UrlParts<'_> {
-    let (scheme, rest) = match memchr::memmem::find(u, b"://") {
+    let (scheme, rest) = match crate::formats::find(u, b"://") {
         Some(i) if i <= 10 => (Scheme::parse(u.get(..i).unwrap_or_default()), u.get(i + 3..).unwrap_or_default()),
         _ => (Scheme::None, u),
     };

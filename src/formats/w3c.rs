@@ -115,7 +115,7 @@ impl W3cParser {
                     }
                 }
                 b"software" => {
-                    let sgos = memchr::memmem::find(value, b"SGOS").is_some();
+                    let sgos = crate::formats::find(value, b"SGOS").is_some();
                     info.proxy = base.proxy || sgos;
                 }
                 _ => {}

@@ -140,7 +140,7 @@ fn ldap_user(v: &[u8]) -> Cow<'_, str> {
 /// Position of the CEF header (`CEF:0|` or a bare `0|`) with a Forcepoint or
 /// Websense vendor, and the extension after its 7 `|`-separated fields.
 fn cef_extension(msg: &[u8]) -> Option<&[u8]> {
-    let vendor = memchr::memmem::find(msg, b"|Forcepoint|Security|").or_else(|| memchr::memmem::find(msg, b"|Websense|Security|"))?;
+    let vendor = crate::formats::find(msg, b"|Forcepoint|Security|").or_else(|| crate::formats::find(msg, b"|Websense|Security|"))?;
     let start = msg
         .get(..vendor)?
         .iter()
@@ -176,7 +176,7 @@ impl Format for Websense {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         has(b"|Forcepoint|Security|") || has(b"|Websense|Security|") || (has(b"vendor=Websense") && has(b"product=Security"))
     }
 
@@ -185,7 +185,7 @@ impl Format for Websense {
         let mut f = Fields::default();
         match cef_extension(msg) {
             Some(ext) => CefExtension(ext).for_each(|(k, v)| f.set(k, v)),
-            None if memchr::memmem::find(msg, b"vendor=Websense").is_some() => pairs(msg).for_each(|(k, v)| f.set(k, v)),
+            None if crate::formats::find(msg, b"vendor=Websense").is_some() => pairs(msg).for_each(|(k, v)| f.set(k, v)),
             None => return Err(LineError::Skipped("not a Forcepoint web log")),
         }
         let time_ms = match f.time {
@@ -211,7 +211,7 @@ impl Format for Websense {
             ..Record::default()
         };
         if let Some(u) = f.url {
-            if rec.method.as_deref() == Some("CONNECT") && memchr::memmem::find(u, b"://").is_none() {
+            if rec.method.as_deref() == Some("CONNECT") && crate::formats::find(u, b"://").is_none() {
                 connect_target(&mut rec, u);
             } else {
                 let p = split_url(u);

@@ -131,7 +131,7 @@ fn header_value(v: &[u8]) -> Vec<u8> {
 
 /// Decodes Zeek's `\xNN` escapes, borrowing when there are none.
 fn unescape(v: &[u8]) -> Cow<'_, [u8]> {
-    if memchr::memmem::find(v, b"\\x").is_none() {
+    if crate::formats::find(v, b"\\x").is_none() {
         return Cow::Borrowed(v);
     }
     let mut out = Vec::with_capacity(v.len());
@@ -257,8 +257,8 @@ impl Bound {
 
     fn text<'a>(&self, v: &'a [u8]) -> Option<Cow<'a, str>> {
         self.value(v).map(|v| match unescape(v) {
-            Cow::Borrowed(b) => String::from_utf8_lossy(b),
-            Cow::Owned(o) => Cow::Owned(String::from_utf8_lossy(&o).into_owned()),
+            Cow::Borrowed(b) => crate::record::text(b),
+            Cow::Owned(o) => Cow::Owned(crate::record::text(&o).into_owned()),
         })
     }
 }
@@ -273,7 +273,7 @@ fn set_name<'a>(rec: &mut Record<'a>, name: Cow<'a, str>) {
     if host.len() == name.len() {
         rec.dst_host = Some(name);
     } else {
-        rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(host).into_owned()));
+        rec.dst_host = Some(Cow::Owned(crate::record::text(host).into_owned()));
     }
 }
 
@@ -413,7 +413,7 @@ pub(super) fn apply_http<'a>(rec: &mut Record<'a>, h: Http<'a>) {
                 (parts.host, None)
             };
             if !host.is_empty() && parse_ip(host).is_none() {
-                rec.dst_host = Some(Cow::Owned(String::from_utf8_lossy(host).into_owned()));
+                rec.dst_host = Some(Cow::Owned(crate::record::text(host).into_owned()));
             }
         }
         if !connect {
@@ -439,7 +439,7 @@ pub(super) fn decode(t: Cow<'_, str>) -> Cow<'_, str> {
     }
     match unescape(t.as_bytes()) {
         Cow::Borrowed(_) => t,
-        Cow::Owned(o) => Cow::Owned(String::from_utf8_lossy(&o).into_owned()),
+        Cow::Owned(o) => Cow::Owned(crate::record::text(&o).into_owned()),
     }
 }
 

@@ -245,7 +245,7 @@ fn percent_decode(s: Cow<'_, str>) -> Cow<'_, str> {
             }
         }
     }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    Cow::Owned(crate::record::text(&out).into_owned())
 }
 
 impl Format for Zscaler {
@@ -265,7 +265,7 @@ impl Format for Zscaler {
     }
 
     fn sniff(&self, line: &[u8]) -> bool {
-        let has = |k: &[u8]| memchr::memmem::find(line, k).is_some();
+        let has = |k: &[u8]| crate::formats::find(line, k).is_some();
         if has(b"LEEF:") || has(b"CEF:") {
             return false;
         }

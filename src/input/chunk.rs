@@ -37,10 +37,35 @@ pub fn last_line_end(buf: &[u8]) -> usize {
 /// Iterates over the lines of a chunk, without their `\n`. A chunk that ends
 /// with `\n` yields no empty line after it; a last line without newline is
 /// yielded.
-pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let empty = chunk.is_empty();
-    body.split(|&b| b == b'\n').filter(move |_| !empty)
+pub fn lines(chunk: &[u8]) -> Lines<'_> {
+    Lines {
+        rest: Some(chunk).filter(|c| !c.is_empty()),
+    }
+}
+
+/// Iterator of [`lines`]: newlines found with `memchr` (vectorised), not byte by byte.
+pub struct Lines<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                let after = rest.get(i + 1..).unwrap_or_default();
+                self.rest = Some(after).filter(|a| !a.is_empty());
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
