@@ -32,6 +32,9 @@ pub struct ScanOptions {
     pub chunks: Option<usize>,
     pub chunk_bytes: usize,
     pub stream_block: usize,
+    /// Threads that parse one compressed or piped stream (its decoder has
+    /// a thread of its own).
+    pub stream_workers: usize,
     pub nets: Networks,
     pub zone: Zone,
     /// Year for syslog stamps without one; `None` takes the file's mtime.
@@ -47,6 +50,7 @@ impl Default for ScanOptions {
             chunks: None,
             chunk_bytes: CHUNK_BYTES,
             stream_block: input::STREAM_BLOCK,
+            stream_workers: rayon::current_num_threads(),
             nets: Networks::default(),
             zone: Zone::default(),
             year: None,
@@ -83,6 +87,13 @@ impl ScanResult {
 
 /// Scans every source; files are processed in parallel, each file's chunks too.
 pub fn scan(sources: &[Source], opts: &ScanOptions) -> ScanResult {
+    // Several inputs already keep the cores busy in parallel: then each
+    // stream gets one parsing thread beside its decoder.
+    let streams = sources.len().max(1);
+    let opts = &ScanOptions {
+        stream_workers: (rayon::current_num_threads() / streams).max(1),
+        ..opts.clone()
+    };
     let results: Vec<(Aggregate, FileReport)> = sources.par_iter().map(|s| scan_source(s, opts)).collect();
     let mut agg = Aggregate::new();
     let mut files = Vec::with_capacity(results.len());
@@ -277,7 +288,6 @@ fn scan_stream(
     opts: &ScanOptions,
     mut report: FileReport,
 ) -> (Aggregate, FileReport) {
-    let threads = rayon::current_num_threads().max(1);
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
     let block = opts.stream_block;
     let reader_thread = std::thread::spawn(move || {
@@ -297,51 +307,121 @@ fn scan_stream(
             }
         }
     });
-    let mut agg = Aggregate::new();
-    let mut parser: Option<(Box<dyn LineParser>, Framing)> = None;
-    let stream_opts = ScanOptions {
-        chunks: Some(threads),
-        ..opts.clone()
+    // The first block decides the format.
+    let first = match rx.recv() {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            report.error = Some(format!("cannot read: {e}"));
+            let _ = reader_thread.join();
+            return (Aggregate::new(), report);
+        }
+        Err(_) => Vec::new(),
     };
-    // A record cut by the end of a block (a pretty-printed JSON object, a
-    // CSV record with a quoted newline) is carried into the next block.
-    let mut carry: Vec<u8> = Vec::new();
-    for item in rx {
-        let block = match item {
-            Ok(b) => b,
-            Err(e) => {
-                report.error = Some(format!("cannot read: {e}"));
+    let head = first.get(..HEAD_BYTES.min(first.len())).unwrap_or_default();
+    let Some(parser) = bind(head, opts, &mut report) else {
+        drop(rx);
+        let _ = reader_thread.join();
+        return (Aggregate::new(), report);
+    };
+    let framing = effective_framing(parser.as_ref(), head);
+    let parser = parser.as_ref();
+    // This thread cuts blocks at record boundaries (a record cut by the end
+    // of a block, such as a pretty-printed JSON object or a CSV record with
+    // a quoted newline, is carried into the next block) and hands them to
+    // `workers` threads, each folding into its own accumulator for the
+    // whole stream.
+    let workers = opts.stream_workers.max(1);
+    let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(workers);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let mut read_error = None;
+    let (agg, mut parts) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let work_rx = &work_rx;
+                scope.spawn(move || {
+                    let mut acc = Accumulator::new();
+                    let mut parts = Vec::new();
+                    loop {
+                        let next = work_rx.lock().map(|rx| rx.recv());
+                        let Ok(Ok((i, buf))) = next else { break };
+                        let mut stats = ParseStats::default();
+                        fold_buffer(&buf, framing, parser, ctx, &opts.nets, &mut acc, &mut stats);
+                        opts.progress.inc(buf.len() as u64);
+                        parts.push((i, stats));
+                    }
+                    (acc.finish(), parts)
+                })
+            })
+            .collect();
+        let mut carry: Vec<u8> = Vec::new();
+        let mut n = 0;
+        let blocks = std::iter::once(Ok(first)).chain(rx.iter());
+        for item in blocks {
+            let block = match item {
+                Ok(b) => b,
+                Err(e) => {
+                    read_error = Some(format!("cannot read: {e}"));
+                    break;
+                }
+            };
+            let mut buf = if carry.is_empty() {
+                block
+            } else {
+                let mut b = std::mem::take(&mut carry);
+                b.extend_from_slice(&block);
+                b
+            };
+            let cut = complete_prefix(framing, &buf);
+            carry = buf.split_off(cut);
+            if work_tx.send((n, buf)).is_err() {
                 break;
             }
-        };
-        if parser.is_none() {
-            let head = block.get(..HEAD_BYTES.min(block.len())).unwrap_or_default();
-            match bind(head, opts, &mut report) {
-                Some(p) => {
-                    let f = effective_framing(p.as_ref(), head);
-                    parser = Some((p, f));
-                }
-                None => break,
+            n += 1;
+        }
+        if !carry.is_empty() {
+            let _ = work_tx.send((n, std::mem::take(&mut carry)));
+        }
+        drop(work_tx);
+        let mut agg = Aggregate::new();
+        let mut parts = Vec::new();
+        for h in handles {
+            if let Ok((a, p)) = h.join() {
+                agg.merge(a);
+                parts.extend(p);
             }
         }
-        let Some((p, framing)) = parser.as_ref() else { break };
-        let mut buf = std::mem::take(&mut carry);
-        buf.extend_from_slice(&block);
-        let cut = complete_prefix(*framing, &buf);
-        carry = buf.split_off(cut);
-        let (a, s) = scan_framed(&buf, p.as_ref(), *framing, ctx, &stream_opts);
-        agg.merge(a);
+        (agg, parts)
+    });
+    drop(rx);
+    let _ = reader_thread.join();
+    parts.sort_by_key(|(i, _)| *i);
+    for (_, s) in parts {
         report.stats.append(s);
     }
-    if let Some((p, framing)) = parser.as_ref() {
-        if !carry.is_empty() {
-            let (a, s) = scan_framed(&carry, p.as_ref(), *framing, ctx, &stream_opts);
-            agg.merge(a);
-            report.stats.append(s);
+    report.error = report.error.or(read_error);
+    (agg, report)
+}
+
+/// Parses and folds every record of a buffer that holds whole records.
+fn fold_buffer(
+    buf: &[u8],
+    framing: Framing,
+    parser: &dyn LineParser,
+    ctx: &TimeCtx,
+    nets: &Networks,
+    acc: &mut Accumulator,
+    stats: &mut ParseStats,
+) {
+    match framing {
+        Framing::Lines => parse_records(chunk::lines(buf), parser, ctx, nets, acc, stats),
+        Framing::QuotedCsv => parse_records(framing::csv_records(buf), parser, ctx, nets, acc, stats),
+        Framing::Json => {
+            let (recs, rest) = framing::json_records(buf);
+            let tail = (rest < buf.len()).then(|| rest..buf.len());
+            let records = recs.into_iter().chain(tail).filter_map(|r| buf.get(r));
+            parse_records(records, parser, ctx, nets, acc, stats)
         }
     }
-    let _ = reader_thread.join();
-    (agg, report)
 }
 
 /// Parses and folds the lines of one chunk.
