@@ -417,7 +417,7 @@ fn fold_buffer(
         Framing::QuotedCsv => parse_records(framing::csv_records(buf), parser, ctx, nets, acc, stats),
         Framing::Json => {
             let (recs, rest) = framing::json_records(buf);
-            let tail = (rest < buf.len()).then(|| rest..buf.len());
+            let tail = (rest < buf.len()).then_some(rest..buf.len());
             let records = recs.into_iter().chain(tail).filter_map(|r| buf.get(r));
             parse_records(records, parser, ctx, nets, acc, stats)
         }
