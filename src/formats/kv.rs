@@ -31,7 +31,7 @@ impl<'a> Iterator for KvIter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let s = skip_separators(self.rest, self.sep);
-            let eq = memchr::memchr(b'=', s)?;
+            let eq = crate::formats::find_byte(b'=', s)?;
             let key_raw = s.get(..eq)?;
             // A key never holds the separator; if it does, what precedes it was
             // free text (for example a syslog tag): keep the last word.
@@ -85,11 +85,12 @@ fn skip_separators(mut s: &[u8], sep: u8) -> &[u8] {
 /// Where the last word of `k` starts (after the last separator, space, tab or escape).
 fn last_word_start(k: &[u8], sep: u8) -> usize {
     let mut i = k.len();
-    while i > 0 {
-        if matches!(k.get(i - 1), Some(&c) if c == sep || c == b' ' || c == b'\t') {
+    while let Some(&c) = i.checked_sub(1).and_then(|j| k.get(j)) {
+        if c == sep || c == b' ' || c == b'\t' {
             return i;
         }
-        if i >= 4 && k.get(i - 4..).is_some_and(|t| escape_len(t) == 4) {
+        // An escape (`#011`, `#012`) ends in 1 or 2.
+        if (c == b'1' || c == b'2') && i >= 4 && k.get(i - 4..).is_some_and(|t| escape_len(t) == 4) {
             return i;
         }
         i -= 1;

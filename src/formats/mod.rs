@@ -351,12 +351,19 @@ pub fn next_token(s: &[u8]) -> Option<(&[u8], &[u8])> {
 /// `memchr`'s setup; past 16 bytes (URLs, user agents) `memchr` takes over.
 #[inline]
 pub fn find_space(s: &[u8]) -> Option<usize> {
+    find_byte(b' ', s)
+}
+
+/// First `b` in `s`: a plain loop over the first 16 bytes (short fields,
+/// where `memchr`'s setup costs more than the search), then `memchr`.
+#[inline]
+pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
     let head = s.get(..16).unwrap_or(s);
-    if let Some(i) = head.iter().position(|&b| b == b' ') {
+    if let Some(i) = head.iter().position(|&c| c == b) {
         return Some(i);
     }
     let rest = s.get(head.len()..)?;
-    memchr::memchr(b' ', rest).map(|i| i + head.len())
+    memchr::memchr(b, rest).map(|i| i + head.len())
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.

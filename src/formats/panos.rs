@@ -31,7 +31,7 @@
 use std::borrow::Cow;
 
 use super::json_de::{Num, Stamp, Str};
-use super::qcsv::{split_into, CsvField};
+use super::qcsv::{fields, CsvField};
 use super::url::split_url;
 use super::{parse_ip, Field, Format, Framing, LineError, LineResult};
 use crate::record::{account, Action, Proto, Record};
@@ -62,6 +62,20 @@ const TYPES: &[&[u8]] = &[
     b",SCTP,",
 ];
 
+/// The CSV columns the parser reads (see the module notes).
+const COLS: [usize; 17] = [1, 3, 4, 6, 7, 8, 12, 14, 24, 25, 29, 30, 31, 32, 33, 46, 63];
+
+/// Column index → slot in [`COLS`] (`u8::MAX`: not kept).
+const SLOT: [u8; 64] = {
+    let mut t = [u8::MAX; 64];
+    let mut k = 0;
+    while k < COLS.len() {
+        t[COLS[k]] = k as u8;
+        k += 1;
+    }
+    t
+};
+
 /// Enough columns to reach the high-resolution timestamp (column 102 of a
 /// PAN-OS 11 traffic log, 100 of a threat log).
 const MAX_FIELDS: usize = 160;
@@ -89,9 +103,23 @@ impl Format for PanOs {
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
         let start = locate(line).ok_or(LineError::Skipped("not a PAN-OS CSV log"))?;
         let csv = line.get(start..).unwrap_or_default();
-        let mut f = [CsvField::default(); MAX_FIELDS];
-        let n = split_into(csv, &mut f);
-        let col = |i: usize| f.get(i).filter(|_| i < n).map(|c| c.trimmed()).unwrap_or_default();
+        // One pass over the columns, keeping only those read below (a
+        // traffic log has 100 or more) and the first high-resolution
+        // timestamp from column 40 on.
+        let mut got = [CsvField::default(); COLS.len()];
+        let mut n = 0;
+        let mut hires = None;
+        for (i, c) in fields(csv).take(MAX_FIELDS).enumerate() {
+            n = i + 1;
+            if let Some(slot) = SLOT.get(i).and_then(|&k| got.get_mut(usize::from(k))) {
+                *slot = c;
+            }
+            if i >= 40 && hires.is_none() {
+                hires = hires_time(c.trimmed());
+            }
+        }
+        let field = |i: usize| SLOT.get(i).and_then(|&k| got.get(usize::from(k)));
+        let col = |i: usize| field(i).filter(|_| i < n).map(|c| c.trimmed()).unwrap_or_default();
         let kind = col(3);
         let subtype = col(4);
         let is_url = match kind {
@@ -104,11 +132,7 @@ impl Format for PanOs {
         if n < 31 {
             return Err(LineError::Skipped("truncated PAN-OS log"));
         }
-        let time_ms = f
-            .iter()
-            .take(n)
-            .skip(40)
-            .find_map(|c| hires_time(c.trimmed()))
+        let time_ms = hires
             .or_else(|| pan_time(col(6), &ctx.zone))
             .or_else(|| pan_time(col(1), &ctx.zone))
             .ok_or(LineError::Skipped("bad generated time"))?;
@@ -121,16 +145,16 @@ impl Format for PanOs {
             dst_port: parse_u16(col(25)),
             proto: Proto::parse(col(29)),
             action: pan_action(col(30), subtype),
-            user: f.get(12).and_then(CsvField::opt_text).map(bare_user),
-            service: app_name(col(14)).and_then(|_| f.get(14).and_then(CsvField::opt_text)),
+            user: field(12).and_then(CsvField::opt_text).map(bare_user),
+            service: app_name(col(14)).and_then(|_| field(14).and_then(CsvField::opt_text)),
             ..Record::default()
         };
         if is_url {
-            if let Some(u) = f.get(31).filter(|c| !c.trimmed().is_empty()) {
+            if let Some(u) = field(31).filter(|c| !c.trimmed().is_empty()) {
                 set_url(&mut rec, u.raw, u.text());
             }
-            rec.user_agent = f.get(46).filter(|_| n > 46).and_then(CsvField::opt_text).filter(|a| a != "-");
-            rec.method = f.get(63).filter(|_| n > 63).and_then(CsvField::opt_text).filter(|m| m != "unknown");
+            rec.user_agent = field(46).filter(|_| n > 46).and_then(CsvField::opt_text).filter(|a| a != "-");
+            rec.method = field(63).filter(|_| n > 63).and_then(CsvField::opt_text).filter(|m| m != "unknown");
         } else {
             rec.bytes_out = parse_u64(col(32));
             rec.bytes_in = parse_u64(col(33));
