@@ -205,8 +205,10 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         pool = pool.num_threads(n);
     }
     let pool = pool.build().context("cannot start worker threads")?;
+    let mut clock = Stages::new(args.timings);
     let result = pool.install(|| scan::scan(&sources, &opts));
     opts.progress.finish_and_clear();
+    clock.lap("scan (read, parse, fold, merge)");
 
     // Background findings are built and reconciled too (an inventory row
     // may document one), and hidden afterwards unless --show-background.
@@ -219,6 +221,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         ..BuildOptions::default()
     };
     let mut findings = pool.install(|| findings::build(&result.agg, &build_opts));
+    clock.lap("fingerprint and findings");
     let summary = reconcile::reconcile(
         &mut findings,
         &result.agg,
@@ -229,6 +232,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
             zone: opts.zone,
         },
     );
+    clock.lap("reconcile");
     if let Some(p) = &extras.pseudo {
         p.findings(&mut findings);
     }
@@ -289,6 +293,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         report::terminal::print(&mut out, &run, &findings, hidden_background, args.top)?;
         out.flush()?;
     }
+    clock.lap("report");
     let mut code = EXIT_OK;
 
     if !tripped.is_empty() {
@@ -305,4 +310,31 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         code = EXIT_INPUT;
     }
     Ok(code)
+}
+
+/// `--timings`: wall time of each stage, printed to standard error.
+struct Stages {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Stages {
+    fn new(on: bool) -> Stages {
+        let now = std::time::Instant::now();
+        Stages { on, start: now, last: now }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if !self.on {
+            return;
+        }
+        let now = std::time::Instant::now();
+        eprintln!(
+            "seam: {:>8.3}s  {stage} (total {:.3}s)",
+            (now - self.last).as_secs_f64(),
+            (now - self.start).as_secs_f64()
+        );
+        self.last = now;
+    }
 }

@@ -112,6 +112,11 @@ pub struct ScanArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Print how long each stage took (scan, fingerprint, reconcile,
+    /// report) to standard error.
+    #[arg(long)]
+    pub timings: bool,
+
     /// Chunk size in bytes for parallel parsing (tuning and tests).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,

@@ -28,6 +28,7 @@ use crate::time::{rfc3339, Zone};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -183,11 +184,24 @@ struct Observed {
 /// Channels by (destination text, port).
 type ChannelIndex<'a> = BTreeMap<(String, u16), Vec<(IpAddr, &'a ChannelStats)>>;
 
-fn index(agg: &Aggregate) -> ChannelIndex<'_> {
-    let mut m: ChannelIndex<'_> = BTreeMap::new();
-    for (k, s) in agg.sorted_channels() {
-        if let Some(d) = agg.dest(k) {
-            m.entry((d.to_string(), k.port)).or_default().push((k.src, s));
+/// The channels of the findings' (destination, port) pairs (what
+/// [`observe`] reads; the order within a pair does not matter to it).
+fn index<'a>(agg: &'a Aggregate, findings: &[Finding]) -> ChannelIndex<'a> {
+    let mut m: ChannelIndex<'_> = findings
+        .iter()
+        .map(|f| ((f.destination.clone(), f.port.unwrap_or(0)), Vec::new()))
+        .collect();
+    let wanted: ahash::AHashSet<&str> = findings.iter().map(|f| f.destination.as_str()).collect();
+    let mut name = String::new();
+    for (k, s) in &agg.channels {
+        let Some(d) = agg.dest(k) else { continue };
+        name.clear();
+        let _ = write!(name, "{d}");
+        if !wanted.contains(name.as_str()) {
+            continue;
+        }
+        if let Some(v) = m.get_mut(&(name.clone(), k.port)) {
+            v.push((k.src, &**s));
         }
     }
     m
@@ -311,7 +325,11 @@ struct Ctx<'a> {
 /// Reconciles `findings` in place (adding stale findings) and re-sorts
 /// them by risk; returns the summary.
 pub fn reconcile(findings: &mut Vec<Finding>, agg: &Aggregate, opts: &Options<'_>) -> Summary {
-    let idx = index(agg);
+    let idx = if opts.inventory.is_some() {
+        index(agg, findings)
+    } else {
+        ChannelIndex::new()
+    };
     let (wfirst, wlast) = (agg.traffic.first_ms, agg.traffic.last_ms);
     let window_seconds = match (wfirst, wlast) {
         (Some(a), Some(b)) => u64::try_from((b - a) / 1000).unwrap_or(0),
@@ -330,8 +348,8 @@ pub fn reconcile(findings: &mut Vec<Finding>, agg: &Aggregate, opts: &Options<'_
     };
     let mut matched: BTreeSet<u64> = BTreeSet::new();
     for f in findings.iter_mut() {
-        let o = observe(f, &idx);
         if let Some(inv) = opts.inventory {
+            let o = observe(f, &idx);
             match best_row(inv, &o, f.port) {
                 Some(m) => {
                     matched.insert(m.row.line);
@@ -398,8 +416,8 @@ struct ChannelView {
 }
 
 fn channel_views(agg: &Aggregate) -> Vec<ChannelView> {
-    agg.sorted_channels()
-        .into_iter()
+    agg.channels
+        .iter()
         .filter_map(|(k, s)| {
             let d = agg.dest(k)?;
             let (host, mut ips) = match d {

@@ -126,26 +126,88 @@ impl CappedSet {
 /// Event times of a channel as distinct buckets of `res_s` seconds (a power
 /// of two). When more than [`TIME_CAP`] distinct buckets exist the
 /// resolution doubles, up to [`RES_MAX`]; past that the latest
-/// [`TIME_CAP`] buckets are kept and `dropped_before` says from when. The
-/// result is the same whatever the order of arrival: the finest resolution
-/// that fits the cap (at most [`RES_MAX`]), then the latest buckets.
+/// [`TIME_CAP`] buckets are kept and `truncated` says so. The result is
+/// the same whatever the order of arrival: the finest resolution that fits
+/// the cap (at most [`RES_MAX`]), then the latest buckets.
+///
+/// Stored compactly: the sorted buckets as the first one plus LEB128
+/// varint gaps (a gap under two minutes takes one byte, so a bucket costs
+/// one or two bytes instead of eight), and a short list of recent
+/// arrivals. Arrivals later than the last stored bucket (the usual case in
+/// a time-ordered log) are appended; earlier ones wait in `late` and are
+/// merged in when that list grows past an eighth of the stored ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Times {
     pub res_s: u32,
-    /// Bucket numbers (time in seconds / res_s); sorted and distinct after [`Times::normalize`].
-    pub buckets: Vec<i64>,
+    packed: Vec<u8>,
+    count: usize,
+    first: i64,
+    last: i64,
+    /// Buckets pushed since the last pack, in arrival order.
+    tail: Vec<i64>,
+    /// Buckets that arrived at or before `last`.
+    late: Vec<i64>,
     /// True when older buckets were dropped to stay within the cap.
     #[serde(default)]
     pub truncated: bool,
 }
 
+/// Arrivals buffered before they are packed.
+const TAIL: usize = 32;
+
 impl Default for Times {
     fn default() -> Self {
         Times {
             res_s: 1,
-            buckets: Vec::new(),
+            packed: Vec::new(),
+            count: 0,
+            first: 0,
+            last: 0,
+            tail: Vec::new(),
+            late: Vec::new(),
             truncated: false,
         }
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Iterator over packed buckets.
+struct Unpack<'a> {
+    bytes: &'a [u8],
+    next: Option<i64>,
+    left: usize,
+}
+
+impl Iterator for Unpack<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        let cur = self.next?;
+        self.left = self.left.saturating_sub(1);
+        self.next = if self.left == 0 {
+            None
+        } else {
+            let mut gap = 0u64;
+            let mut shift = 0;
+            loop {
+                let (&b, rest) = self.bytes.split_first()?;
+                self.bytes = rest;
+                gap |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            Some(cur.wrapping_add(gap as i64))
+        };
+        Some(cur)
     }
 }
 
@@ -153,67 +215,154 @@ impl Times {
     #[inline]
     pub fn push(&mut self, ms: i64) {
         let b = ms.div_euclid(1000).div_euclid(i64::from(self.res_s));
-        if self.buckets.last() != Some(&b) {
-            self.buckets.push(b);
-            if self.buckets.len() > 2 * TIME_CAP {
-                self.normalize();
+        if self.tail.last() != Some(&b) {
+            self.tail.push(b);
+            if self.tail.len() >= TAIL {
+                self.pack();
             }
         }
     }
 
-    /// Sorts, removes duplicates, coarsens up to [`RES_MAX`], then keeps the
-    /// latest [`TIME_CAP`] buckets.
-    pub fn normalize(&mut self) {
-        self.buckets.sort_unstable();
-        self.buckets.dedup();
-        while self.buckets.len() > TIME_CAP && self.res_s < RES_MAX {
-            self.coarsen();
-        }
-        if self.buckets.len() > TIME_CAP {
-            let excess = self.buckets.len() - TIME_CAP;
-            self.buckets.drain(..excess);
-            self.truncated = true;
+    /// Distinct buckets stored (after [`Times::normalize`]: all of them).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0 && self.tail.is_empty() && self.late.is_empty()
+    }
+
+    fn unpack(&self) -> Unpack<'_> {
+        Unpack {
+            bytes: &self.packed,
+            next: (self.count > 0).then_some(self.first),
+            left: self.count,
         }
     }
 
-    fn coarsen(&mut self) {
-        self.res_s = self.res_s.saturating_mul(2);
-        for b in &mut self.buckets {
-            *b = b.div_euclid(2);
+    /// Replaces the stored buckets with `v` (sorted, distinct).
+    fn store(&mut self, v: &[i64]) {
+        self.packed.clear();
+        self.count = 0;
+        for &b in v {
+            self.append(b);
         }
-        self.buckets.dedup();
+        self.packed.shrink_to_fit();
     }
 
-    /// Merges without sorting; [`Times::normalize`] (called when the buffer
-    /// grows past twice the cap, and by [`Aggregate::canonical`]) sorts.
-    pub fn merge(&mut self, mut other: Times) {
-        while self.res_s < other.res_s {
-            self.coarsen_unsorted();
-        }
-        while other.res_s < self.res_s {
-            other.coarsen_unsorted();
-        }
-        self.truncated |= other.truncated;
-        if self.buckets.is_empty() {
-            self.buckets = other.buckets;
+    #[inline]
+    fn append(&mut self, b: i64) {
+        if self.count == 0 {
+            self.first = b;
         } else {
-            self.buckets.extend(other.buckets);
+            put_varint(&mut self.packed, b.wrapping_sub(self.last) as u64);
         }
-        if self.buckets.len() > 2 * TIME_CAP {
+        self.last = b;
+        self.count += 1;
+    }
+
+    /// Every bucket, sorted and distinct (stored, late and recent).
+    fn all(&self) -> Vec<i64> {
+        let mut v: Vec<i64> = self.unpack().collect();
+        if !self.late.is_empty() || !self.tail.is_empty() {
+            v.extend_from_slice(&self.late);
+            v.extend_from_slice(&self.tail);
+            v.sort_unstable();
+            v.dedup();
+        }
+        v
+    }
+
+    /// Moves the recent arrivals into storage.
+    fn pack(&mut self) {
+        let mut tail = std::mem::take(&mut self.tail);
+        tail.sort_unstable();
+        tail.dedup();
+        for &b in &tail {
+            if self.count == 0 || b > self.last {
+                self.append(b);
+            } else if b < self.last {
+                self.late.push(b);
+            }
+        }
+        tail.clear();
+        self.tail = tail;
+        if self.late.len() > TAIL.max(self.count / 8) {
+            let v = self.all_stored_and_late();
+            self.store(&v);
+        }
+        if self.count > 2 * TIME_CAP {
             self.normalize();
         }
     }
 
-    fn coarsen_unsorted(&mut self) {
-        self.res_s = self.res_s.saturating_mul(2);
-        for b in &mut self.buckets {
-            *b = b.div_euclid(2);
+    fn all_stored_and_late(&mut self) -> Vec<i64> {
+        let mut v: Vec<i64> = self.unpack().collect();
+        v.append(&mut self.late);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Stores every bucket, coarsens up to [`RES_MAX`] while more than
+    /// [`TIME_CAP`] remain, then keeps the latest [`TIME_CAP`].
+    pub fn normalize(&mut self) {
+        let mut v = self.all();
+        self.tail.clear();
+        self.late.clear();
+        self.tail.shrink_to_fit();
+        self.late.shrink_to_fit();
+        while v.len() > TIME_CAP && self.res_s < RES_MAX {
+            self.res_s = self.res_s.saturating_mul(2);
+            for b in &mut v {
+                *b = b.div_euclid(2);
+            }
+            v.dedup();
+        }
+        if v.len() > TIME_CAP {
+            let excess = v.len() - TIME_CAP;
+            v.drain(..excess);
+            self.truncated = true;
+        }
+        self.store(&v);
+    }
+
+    /// Merges `other` in (coarsening the finer of the two to the other's
+    /// resolution first).
+    pub fn merge(&mut self, other: Times) {
+        let mut a = self.all();
+        let mut b = other.all();
+        let (mut ra, mut rb) = (self.res_s, other.res_s);
+        while ra < rb {
+            ra = ra.saturating_mul(2);
+            a.iter_mut().for_each(|x| *x = x.div_euclid(2));
+        }
+        while rb < ra {
+            rb = rb.saturating_mul(2);
+            b.iter_mut().for_each(|x| *x = x.div_euclid(2));
+        }
+        a.extend(b);
+        a.sort_unstable();
+        a.dedup();
+        self.res_s = ra;
+        self.truncated |= other.truncated;
+        self.tail.clear();
+        self.late.clear();
+        self.store(&a);
+        if self.count > 2 * TIME_CAP {
+            self.normalize();
         }
     }
 
     /// Bucket start times in seconds, sorted (call [`Times::normalize`] first).
     pub fn seconds(&self) -> impl Iterator<Item = i64> + '_ {
-        self.buckets.iter().map(move |b| b * i64::from(self.res_s))
+        let res = i64::from(self.res_s);
+        self.unpack().map(move |b| b.wrapping_mul(res))
+    }
+
+    /// Heap bytes this holds (for the memory figures in tests).
+    pub fn heap_bytes(&self) -> usize {
+        self.packed.capacity() + 8 * (self.tail.capacity() + self.late.capacity())
     }
 }
 
@@ -712,7 +861,7 @@ mod tests {
         a.normalize();
         b.merge(c);
         assert_eq!(a, b);
-        assert!(a.buckets.len() <= TIME_CAP && a.res_s == 4);
+        assert!(a.len() <= TIME_CAP && a.res_s == 4);
     }
 
     #[test]
@@ -734,10 +883,41 @@ mod tests {
         }
         assert_eq!(whole, merged);
         assert!(whole.truncated && whole.res_s <= RES_MAX);
-        assert_eq!(whole.buckets.len(), TIME_CAP);
+        assert_eq!(whole.len(), TIME_CAP);
         let secs: Vec<i64> = whole.seconds().collect();
         assert_eq!(secs.last().copied(), Some((n as i64 - 1) * 60));
         assert!(secs.windows(2).all(|w| w[1] - w[0] == 60));
+    }
+
+    #[test]
+    fn times_any_arrival_order_gives_the_same_buckets() {
+        // A scrambled order (late arrivals, duplicates, negative times).
+        let xs: Vec<i64> = (0..20_000i64).map(|i| (i * 7919) % 15_000 * 1000 - 3_000_000).collect();
+        let mut scrambled = Times::default();
+        xs.iter().for_each(|&t| scrambled.push(t));
+        let mut sorted = Times::default();
+        let mut ys = xs.clone();
+        ys.sort_unstable();
+        ys.iter().for_each(|&t| sorted.push(t));
+        scrambled.normalize();
+        sorted.normalize();
+        assert_eq!(scrambled, sorted);
+        let mut want: Vec<i64> = xs.iter().map(|t| t.div_euclid(1000)).collect();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(scrambled.seconds().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn times_take_about_a_byte_per_bucket() {
+        // A request every 30 s for 15 days: 43,200 buckets.
+        let mut t = Times::default();
+        for i in 0..43_200i64 {
+            t.push(1_700_000_000_000 + i * 30_000);
+        }
+        t.normalize();
+        assert_eq!(t.len(), 43_200);
+        assert!(t.heap_bytes() <= 43_200 + 64, "{} bytes", t.heap_bytes());
     }
 
     #[test]

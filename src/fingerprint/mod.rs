@@ -168,7 +168,7 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
     if s.times.truncated {
         evidence.push(format!(
             "dense channel: only the latest {} time buckets kept; runs and persistence counted from them",
-            s.times.buckets.len()
+            s.times.len()
         ));
     }
     if let Some(m) = constant_size {
