@@ -125,7 +125,7 @@ pub fn scan_source(src: &Source, opts: &ScanOptions) -> (Aggregate, FileReport) 
         stats: ParseStats::default(),
         error: None,
     };
-    let (opened, meta) = match input::open(src, opts.no_mmap) {
+    let (opened, meta) = match input::open(src, opts.no_mmap, &opts.progress) {
         Ok(o) => o,
         Err(e) => {
             report.error = Some(format!("cannot read: {e}"));
@@ -346,7 +346,6 @@ fn scan_stream(
                         let Ok(Ok((i, buf))) = next else { break };
                         let mut stats = ParseStats::default();
                         fold_buffer(&buf, framing, parser, ctx, &opts.nets, &mut acc, &mut stats);
-                        opts.progress.inc(buf.len() as u64);
                         parts.push((i, stats));
                     }
                     (acc.finish(), parts)

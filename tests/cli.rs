@@ -202,3 +202,51 @@ fn formats_lists_every_format_with_fields() {
     }
     assert!(out.contains("fields: time, src_ip"));
 }
+
+/// The progress bar shows on a terminal (a pseudo-terminal from util-linux
+/// `script`), counting compressed bytes for .gz input, and never with
+/// --quiet or when standard error is not a terminal.
+#[test]
+fn progress_bar_only_on_a_terminal_and_not_with_quiet() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: progress_bar_only_on_a_terminal_and_not_with_quiet needs util-linux `script`");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(dir.path(), "access.log", &squid_lines(20_000, "curl/8.5.0"));
+    let gz = dir.path().join("access.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &std::fs::read(&log).expect("read")).expect("gzip");
+    std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+    let gz_size = std::fs::metadata(&gz).expect("size").len();
+    let bin = assert_cmd::cargo::cargo_bin("seam");
+    let on_tty = |extra: &str, input: &Path| {
+        let cmd = format!("{} scan {} --top 1 {extra}", bin.display(), input.display());
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .expect("script");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(on_tty("", &log).contains("eta"), "no progress bar on a terminal");
+    assert!(!on_tty("--quiet", &log).contains("eta"), "progress bar despite --quiet");
+    // For compressed input the bar counts the file's (compressed) bytes.
+    let shown = on_tty("", &gz);
+    let total = format!("/{:.2} KiB", gz_size as f64 / 1024.0);
+    assert!(shown.contains(&total), "expected a total of {total} in {shown:?}");
+    let bytes = |n: &str, unit: &str| {
+        n.parse::<f64>().unwrap_or(0.0)
+            * match unit {
+                "KiB" => 1024.0,
+                "MiB" => 1024.0 * 1024.0,
+                _ => 1.0,
+            }
+    };
+    let frames = regex::Regex::new(r"([0-9.]+) (B|KiB|MiB)/([0-9.]+) (B|KiB|MiB)").expect("regex");
+    for c in frames.captures_iter(&shown) {
+        let (pos, tot) = (bytes(&c[1], &c[2]), bytes(&c[3], &c[4]));
+        assert!(pos <= tot, "position past the total (decompressed bytes counted?): {}", &c[0]);
+    }
+    let piped = seam().arg("scan").arg(&log).output().expect("run");
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("eta"), "progress bar on a pipe");
+}

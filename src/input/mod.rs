@@ -87,10 +87,19 @@ pub struct Meta {
 }
 
 /// Opens `src`. Plain files are mapped unless `no_mmap` is set, the file is
-/// still being written, or mapping fails (then they are read).
-pub fn open(src: &Source, no_mmap: bool) -> io::Result<(Opened, Meta)> {
+/// still being written, or mapping fails (then they are read). Streams
+/// advance `progress` by the bytes they read from the file (compressed
+/// bytes, so that the total is the files' sizes); whole files are counted
+/// by the scan as it parses them.
+pub fn open(src: &Source, no_mmap: bool, progress: &indicatif::ProgressBar) -> io::Result<(Opened, Meta)> {
     let path = match src {
-        Source::Stdin => return Ok((Opened::Stream(Box::new(io::stdin()), Compression::None), Meta::default())),
+        Source::Stdin => {
+            let stdin = Counted {
+                inner: io::stdin(),
+                progress: progress.clone(),
+            };
+            return Ok((Opened::Stream(Box::new(stdin), Compression::None), Meta::default()));
+        }
         Source::File(p) => p,
     };
     let mut file = File::open(path)?;
@@ -103,7 +112,10 @@ pub fn open(src: &Source, no_mmap: bool) -> io::Result<(Opened, Meta)> {
     let n = read_up_to(&mut file, &mut magic)?;
     let comp = Compression::sniff(magic.get(..n).unwrap_or_default());
     if comp != Compression::None {
-        let file = File::open(path)?;
+        let file = Counted {
+            inner: File::open(path)?,
+            progress: progress.clone(),
+        };
         return Ok((
             Opened::Stream(decoder(Box::new(io::BufReader::with_capacity(1 << 20, file)), comp)?, comp),
             meta,
@@ -128,6 +140,20 @@ pub fn open(src: &Source, no_mmap: bool) -> io::Result<(Opened, Meta)> {
     let mut file = File::open(path)?;
     file.read_to_end(&mut buf)?;
     Ok((Opened::Whole(Whole::Read(buf)), meta))
+}
+
+/// A reader that advances a progress bar by what it reads.
+struct Counted<R> {
+    inner: R,
+    progress: indicatif::ProgressBar,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.inc(n as u64);
+        Ok(n)
+    }
 }
 
 /// Wraps a reader in the decoder for `comp`.
