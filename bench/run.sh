@@ -38,6 +38,8 @@ if [ ! -d gz-folder ]; then
     mv gz-folder.tmp gz-folder
 fi
 head -c 200000000 combined-2g.log | head -n -1 >combined-200m.log
+# Let the kernel finish writing the generated files before timing anything.
+sync
 mkdir -p mixed
 for f in squid-4g.log fortigate-2g.log panos-2g.log combined-2g.log squid-2g.log; do
     ln -sf "../$f" "mixed/$f"
