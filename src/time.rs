@@ -230,7 +230,7 @@ pub fn parse_offset(b: &[u8]) -> Option<i32> {
 
 /// Parses epoch time with an optional fraction (`1700000000.123`) into ms.
 pub fn parse_epoch_frac(b: &[u8]) -> Option<i64> {
-    let (int, frac) = match memchr::memchr(b'.', b) {
+    let (int, frac) = match crate::formats::find_byte(b'.', b) {
         Some(i) => (b.get(..i)?, b.get(i + 1..)?),
         None => (b, &b""[..]),
     };

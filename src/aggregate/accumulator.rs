@@ -261,9 +261,13 @@ impl Accumulator {
                 }
                 continue;
             };
-            let (Some(last), Some(set)) = (h.last.get_mut(k), h.cold.sets.get_mut(k)) else {
+            let Some(last) = h.last.get_mut(k) else { continue };
+            // The usual case, the channel's previous value again: one
+            // compare with the interned text, no hashing.
+            if *last != 0 && strings.get(*last) == v {
                 continue;
-            };
+            }
+            let Some(set) = h.cold.sets.get_mut(k) else { continue };
             match strings.id(v) {
                 Some(id) if id == *last => {}
                 Some(id) => {

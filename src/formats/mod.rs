@@ -354,16 +354,29 @@ pub fn find_space(s: &[u8]) -> Option<usize> {
     find_byte(b' ', s)
 }
 
-/// First `b` in `s`: a plain loop over the first 16 bytes (short fields,
-/// where `memchr`'s setup costs more than the search), then `memchr`.
+/// First `b` in `s`. Log fields are short, where `memchr`'s setup costs
+/// more than the search and a byte loop mispredicts on every field length:
+/// the first 32 bytes are searched eight at a time in a `u64` (SWAR), then
+/// `memchr` takes over.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    let head = s.get(..16).unwrap_or(s);
-    if let Some(i) = head.iter().position(|&c| c == b) {
-        return Some(i);
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pat = LO.wrapping_mul(u64::from(b));
+    let mut i = 0;
+    while i < 32 {
+        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+            return s.get(i..)?.iter().position(|&c| c == b).map(|j| i + j);
+        };
+        // Zero bytes of x are the matches; the lowest flagged byte is exact.
+        let x = u64::from_le_bytes(word) ^ pat;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
     }
-    let rest = s.get(head.len()..)?;
-    memchr::memchr(b, rest).map(|i| i + head.len())
+    memchr::memchr(b, s.get(i..)?).map(|j| i + j)
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.
@@ -373,7 +386,7 @@ pub fn parse_ip(b: &[u8]) -> Option<std::net::IpAddr> {
         return Some(std::net::IpAddr::V4(v4));
     }
     let b = b.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")).unwrap_or(b);
-    if b.len() < 2 || b.len() > 45 || memchr::memchr(b':', b).is_none() {
+    if b.len() < 2 || b.len() > 45 || find_byte(b':', b).is_none() {
         return None;
     }
     std::str::from_utf8(b).ok()?.parse().ok()
@@ -426,7 +439,7 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         return Some(0);
     };
     let mut from = 0;
-    while let Some(i) = memchr::memchr(first, hay.get(from..)?) {
+    while let Some(i) = find_byte(first, hay.get(from..)?) {
         let at = from + i;
         if hay.get(at + 1..at + 1 + rest.len()) == Some(rest) {
             return Some(at);
@@ -434,4 +447,47 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         from = at + 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_byte_agrees_with_a_plain_search() {
+        let alphabet = b"ab c\x80\xff \x00";
+        let hay: Vec<u8> = (0..120u32).map(|i| alphabet[((i * 7 + i / 5) % 8) as usize]).collect();
+        for len in 0..hay.len() {
+            for start in [0, 1, 5, 9] {
+                let s = hay.get(start.min(len)..len).unwrap_or_default();
+                for b in [b' ', b'a', 0x80, 0xff, b'q', 0] {
+                    assert_eq!(find_byte(b, s), s.iter().position(|&c| c == b), "{b} in {s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ipv4_parser_follows_the_standard_library() {
+        let cases = [
+            "10.0.0.1",
+            "255.255.255.255",
+            "0.0.0.0",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.4 ",
+            "a.b.c.d",
+            "1.2.3.04",
+            "1.2.3.0",
+            "",
+            "1.2.3.4.",
+            ".1.2.3",
+        ];
+        for c in cases {
+            assert_eq!(parse_ipv4(c.as_bytes()), c.parse().ok(), "{c}");
+        }
+    }
 }

@@ -36,7 +36,7 @@ impl Format for SquidNative {
         let Some((_elapsed, rest)) = next_token(rest) else { return false };
         let Some((_client, rest)) = next_token(rest) else { return false };
         let Some((code, _)) = next_token(rest) else { return false };
-        t.len() >= 10 && parse_epoch_frac(t).is_some() && memchr::memchr(b'/', code).is_some()
+        t.len() >= 10 && parse_epoch_frac(t).is_some() && super::find_byte(b'/', code).is_some()
     }
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
@@ -46,7 +46,7 @@ impl Format for SquidNative {
         let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
         let src_ip = Some(parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?);
         let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let (result, status) = match memchr::memchr(b'/', code) {
+        let (result, status) = match super::find_byte(b'/', code) {
             Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
             None => return Err(LineError::Skipped("bad result code")),
         };
@@ -74,7 +74,7 @@ impl Format for SquidNative {
         // The peer is the origin server only on DIRECT hierarchy codes; a
         // PARENT or SIBLING peer is another proxy.
         if crate::formats::find(hier, b"DIRECT").is_some() {
-            rec.dst_ip = memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
+            rec.dst_ip = super::find_byte(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
         }
         if method == b"CONNECT" {
             connect_target(&mut rec, url);
@@ -139,7 +139,7 @@ impl<'a> Fields<'a> {
         let s = self.0.trim_ascii_start();
         match s.strip_prefix(b"\"") {
             Some(body) => {
-                let end = memchr::memchr(b'"', body)?;
+                let end = super::find_byte(b'"', body)?;
                 self.0 = body.get(end + 1..).unwrap_or_default();
                 body.get(..end)
             }

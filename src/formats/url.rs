@@ -26,7 +26,7 @@ pub fn split_url(u: &[u8]) -> UrlParts<'_> {
     if rest.first() == Some(&b'/') || rest.first() == Some(&b'*') {
         return UrlParts {
             scheme,
-            query: memchr::memchr(b'?', rest).is_some(),
+            query: super::find_byte(b'?', rest).is_some(),
             ..UrlParts::default()
         };
     }
@@ -34,7 +34,7 @@ pub fn split_url(u: &[u8]) -> UrlParts<'_> {
     let authority = rest.get(..end).unwrap_or_default();
     let tail = rest.get(end..).unwrap_or_default();
     let query = tail.iter().take_while(|&&c| c != b'#').any(|&c| c == b'?');
-    let (userinfo, hostport) = match memchr::memrchr(b'@', authority) {
+    let (userinfo, hostport) = match authority.iter().rposition(|&c| c == b'@') {
         Some(i) => (true, authority.get(i + 1..).unwrap_or_default()),
         None => (false, authority),
     };
@@ -63,9 +63,9 @@ pub fn split_host_port(hp: &[u8]) -> (&[u8], Option<u16>) {
             None => (inner, None),
         };
     }
-    match memchr::memrchr(b':', hp) {
+    match hp.iter().rposition(|&c| c == b':') {
         // More than one colon and no brackets: a bare IPv6 address.
-        Some(i) if memchr::memchr(b':', hp) == Some(i) => {
+        Some(i) if super::find_byte(b':', hp) == Some(i) => {
             let host = hp.get(..i).unwrap_or_default();
             let port = hp.get(i + 1..).and_then(crate::time::parse_u16);
             (strip_dot(host), port)
