@@ -215,9 +215,7 @@ impl Accumulator {
             let (Some(&a), Some(&b)) = (start.get(id), start.get(id + 1)) else {
                 continue;
             };
-            for &t in sorted.get(a as usize..b as usize).unwrap_or_default() {
-                times.push(t);
-            }
+            times.push_all(sorted.get(a as usize..b as usize).unwrap_or_default());
         }
         self.staged.clear();
     }

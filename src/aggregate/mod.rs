@@ -223,6 +223,30 @@ impl Times {
         }
     }
 
+    /// Pushes times (ms) in order. A run that only moves forward past the
+    /// stored buckets (a time-ordered log) is appended straight to storage,
+    /// without the recent-arrivals list.
+    pub fn push_all(&mut self, ms: &[i64]) {
+        let res = i64::from(self.res_s);
+        let bucket = |t: i64| t.div_euclid(1000).div_euclid(res);
+        let forward = self.tail.is_empty()
+            && ms.first().is_some_and(|&t| self.count == 0 || bucket(t) >= self.last)
+            && ms.windows(2).all(|w| w.first() <= w.get(1));
+        if !forward {
+            ms.iter().for_each(|&t| self.push(t));
+            return;
+        }
+        for &t in ms {
+            let b = bucket(t);
+            if self.count == 0 || b > self.last {
+                self.append(b);
+            }
+        }
+        if self.count > 2 * TIME_CAP {
+            self.normalize();
+        }
+    }
+
     /// Distinct buckets stored (after [`Times::normalize`]: all of them).
     pub fn len(&self) -> usize {
         self.count
@@ -906,6 +930,23 @@ mod tests {
         want.sort_unstable();
         want.dedup();
         assert_eq!(scrambled.seconds().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn times_pushed_in_batches_equal_times_pushed_one_by_one() {
+        let xs: Vec<i64> = (0..5000i64).map(|i| i * 1300 + (i % 7) * 900).collect();
+        let mut one = Times::default();
+        xs.iter().for_each(|&t| one.push(t));
+        let mut batched = Times::default();
+        for chunk in xs.chunks(37) {
+            batched.push_all(chunk);
+        }
+        // Out of order and overlapping batches take the slow path.
+        batched.push_all(&[5, 3_000_000, 1_000]);
+        [5, 3_000_000, 1_000].iter().for_each(|&t| one.push(t));
+        one.normalize();
+        batched.normalize();
+        assert_eq!(one, batched);
     }
 
     #[test]
