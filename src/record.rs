@@ -196,8 +196,13 @@ pub struct Record<'a> {
 /// Decodes a byte field as text, borrowing when it is valid UTF-8.
 #[inline]
 pub fn text(b: &[u8]) -> Cow<'_, str> {
-    // `from_utf8` checks ASCII a word at a time; the lossy decoder walks
-    // byte chunks and is kept for the rare invalid field.
+    // Log fields are nearly always ASCII, which `is_ascii` confirms a word
+    // at a time, including the unaligned ends of short fields that
+    // `from_utf8` walks byte by byte.
+    if b.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) });
+    }
     match std::str::from_utf8(b) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(b),

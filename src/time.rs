@@ -188,6 +188,17 @@ pub fn parse_u64(b: &[u8]) -> Option<u64> {
         return None;
     }
     let mut v: u64 = 0;
+    if b.len() <= 19 {
+        // Nineteen digits cannot overflow a u64: no checks per digit.
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(d);
+        }
+        return Some(v);
+    }
     for &c in b {
         if !c.is_ascii_digit() {
             return None;
@@ -235,17 +246,20 @@ pub fn parse_epoch_frac(b: &[u8]) -> Option<i64> {
         None => (b, &b""[..]),
     };
     let s = parse_u64(int)? as i64;
+    // Milliseconds from the first three fraction digits; any further
+    // digits must still be digits.
     let mut ms = 0i64;
-    let mut scale = 100;
-    for &c in frac.iter().take(3) {
-        if !c.is_ascii_digit() {
+    for (k, &c) in frac.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
             return None;
         }
-        ms += i64::from(c - b'0') * scale;
-        scale /= 10;
+        if k < 3 {
+            ms = ms * 10 + i64::from(d);
+        }
     }
-    if !frac.iter().all(u8::is_ascii_digit) {
-        return None;
+    for _ in frac.len()..3 {
+        ms *= 10;
     }
     s.checked_mul(1000)?.checked_add(ms)
 }
@@ -438,6 +452,13 @@ mod tests {
         assert_eq!(epoch_auto_ms(1_637_681_708_541_881_380), 1_637_681_708_541);
         assert_eq!(parse_epoch_frac(b"1700000000.123"), Some(1_700_000_000_123));
         assert_eq!(parse_epoch_frac(b"1700000000.1x"), None);
+        assert_eq!(parse_epoch_frac(b"1700000000.1"), Some(1_700_000_000_100));
+        assert_eq!(parse_epoch_frac(b"1700000000.12345"), Some(1_700_000_000_123));
+        assert_eq!(parse_epoch_frac(b"1700000000"), Some(1_700_000_000_000));
+        assert_eq!(parse_epoch_frac(b"1700000000.123456x"), None);
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
+        assert_eq!(parse_u64(b"9999999999999999999"), Some(9_999_999_999_999_999_999));
     }
 
     #[test]

@@ -363,20 +363,23 @@ pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let pat = LO.wrapping_mul(u64::from(b));
-    let mut i = 0;
-    while i < 32 {
-        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
-            return s.get(i..)?.iter().position(|&c| c == b).map(|j| i + j);
-        };
+    let head = s.get(..32).unwrap_or(s);
+    let mut words = head.chunks_exact(8);
+    for (k, w) in (&mut words).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
         // Zero bytes of x are the matches; the lowest flagged byte is exact.
         let x = u64::from_le_bytes(word) ^ pat;
         let found = x.wrapping_sub(LO) & !x & HI;
         if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
+            return Some(k * 8 + (found.trailing_zeros() / 8) as usize);
         }
-        i += 8;
     }
-    memchr::memchr(b, s.get(i..)?).map(|j| i + j)
+    let done = head.len() - words.remainder().len();
+    if let Some(j) = words.remainder().iter().position(|&c| c == b) {
+        return Some(done + j);
+    }
+    memchr::memchr(b, s.get(head.len()..)?).map(|j| head.len() + j)
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.
@@ -401,33 +404,33 @@ pub fn parse_ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
         return None;
     }
     let mut octets = [0u8; 4];
-    let mut part = 0usize;
-    let mut val = 0u32;
-    let mut digits = 0u32;
-    for &c in b {
-        if c.is_ascii_digit() {
-            if digits > 0 && val == 0 {
-                return None; // leading zero
-            }
-            val = val * 10 + u32::from(c - b'0');
-            digits += 1;
-            if val > 255 {
-                return None;
-            }
-        } else if c == b'.' && digits > 0 {
-            *octets.get_mut(part)? = val as u8;
-            part += 1;
-            val = 0;
-            digits = 0;
-        } else {
+    let mut rest = b;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            rest = rest.strip_prefix(b".")?;
+        }
+        let (&first, mut r) = rest.split_first()?;
+        let mut v = u32::from(first.wrapping_sub(b'0'));
+        if v > 9 {
             return None;
         }
+        let mut digits = 1;
+        while let Some((&c, after)) = r.split_first() {
+            let d = u32::from(c.wrapping_sub(b'0'));
+            if d > 9 {
+                break;
+            }
+            if digits == 3 || v == 0 {
+                return None; // a fourth digit, or a leading zero
+            }
+            v = v * 10 + d;
+            digits += 1;
+            r = after;
+        }
+        *octet = u8::try_from(v).ok()?;
+        rest = r;
     }
-    if part != 3 || digits == 0 {
-        return None;
-    }
-    *octets.get_mut(3)? = val as u8;
-    Some(std::net::Ipv4Addr::from(octets))
+    rest.is_empty().then_some(std::net::Ipv4Addr::from(octets))
 }
 
 /// Position of `needle` in `hay`. For the short needles and haystacks of
