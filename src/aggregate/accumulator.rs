@@ -292,15 +292,11 @@ impl Accumulator {
         if r.url_query {
             h.with_query += 1;
         }
-        if let Some(url) = &r.url {
-            if r.url_query || url.contains('@') {
-                if let Some(param) = crate::redact::find_in_url(url) {
-                    let c = &mut h.cold;
-                    c.credential_params.insert(&param);
-                    c.credential_hits += 1;
-                    c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
-                }
-            }
+        if let Some(param) = super::credential_param(r) {
+            let c = &mut h.cold;
+            c.credential_params.insert(&param);
+            c.credential_hits += 1;
+            c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
         }
         if self.staged.len() >= STAGE {
             self.flush();

@@ -519,14 +519,10 @@ impl ChannelStats {
         if r.url_query {
             self.with_query += 1;
         }
-        if let Some(url) = &r.url {
-            if r.url_query || url.contains('@') {
-                if let Some(param) = crate::redact::find_in_url(url) {
-                    self.credential_params.insert(&param);
-                    self.credential_hits += 1;
-                    self.credential_first_ms = Some(self.credential_first_ms.map_or(r.time_ms, |t| t.min(r.time_ms)));
-                }
-            }
+        if let Some(param) = credential_param(r) {
+            self.credential_params.insert(&param);
+            self.credential_hits += 1;
+            self.credential_first_ms = Some(self.credential_first_ms.map_or(r.time_ms, |t| t.min(r.time_ms)));
         }
     }
 
@@ -573,6 +569,18 @@ impl ChannelStats {
 
     pub fn saw_proto(&self, p: Proto) -> bool {
         self.protos & (1 << (p as u8)) != 0
+    }
+}
+
+/// The name of the URL parameter (or `userinfo`) that carries a credential
+/// in the record's URL, if any.
+#[inline]
+fn credential_param(r: &Record) -> Option<String> {
+    let url = r.url.as_deref()?;
+    if r.url_query || url.contains('@') {
+        crate::redact::find_in_url(url)
+    } else {
+        None
     }
 }
 

@@ -156,12 +156,9 @@ fn bench(a: BenchArgs) -> ExitCode {
         scale: a.scale,
         ..Config::default()
     };
-    let world = match World::new(cfg) {
+    let world = match new_world(cfg) {
         Ok(w) => w,
-        Err(e) => {
-            eprintln!("seam-gen: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let t = Instant::now();
     match world.write_single(&a.out, sink, a.gzip) {
@@ -211,6 +208,14 @@ struct WorldArgs {
     scale: u32,
 }
 
+/// Lays out a world, or reports why the settings cannot make one.
+fn new_world(cfg: Config) -> Result<World, ExitCode> {
+    World::new(cfg).map_err(|e| {
+        eprintln!("seam-gen: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut it = s.split('-');
     let y = it.next()?.parse().ok()?;
@@ -247,12 +252,9 @@ fn main() -> ExitCode {
         Command::Eval(a) => return eval(a),
         Command::Bench(a) => return bench(a),
     };
-    let world = match World::new(cfg) {
+    let world = match new_world(cfg) {
         Ok(w) => w,
-        Err(e) => {
-            eprintln!("seam-gen: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let t = Instant::now();
     let written = if gzip { world.write_demo(&out) } else { world.write(&out) };

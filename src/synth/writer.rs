@@ -102,6 +102,23 @@ fn push_hms(buf: &mut Vec<u8>, local: i64) {
     push2(buf, s % 60);
 }
 
+/// `<PRI>Mmm dd hh:mm:ss HOST` (BSD syslog; the day is space-padded).
+fn push_syslog_header(buf: &mut Vec<u8>, pri: &[u8], month: u32, day: u32, local: i64, host: &[u8]) {
+    buf.extend_from_slice(pri);
+    buf.extend_from_slice(MONTHS.get(month as usize - 1).map_or(&b"Jan"[..], |x| &x[..]));
+    buf.push(b' ');
+    if day < 10 {
+        buf.push(b' ');
+        push_u64(buf, u64::from(day));
+    } else {
+        push2(buf, day);
+    }
+    buf.push(b' ');
+    push_hms(buf, local);
+    buf.push(b' ');
+    buf.extend_from_slice(host);
+}
+
 fn push_target(buf: &mut Vec<u8>, d: &Dest, page: u16) {
     match (&d.url, &d.host) {
         (Some(u), _) => {
@@ -211,18 +228,8 @@ pub fn line(buf: &mut Vec<u8>, w: &World, clock: &mut Clock, sink: Sink, e: &Eve
         Sink::Forti => {
             let (local, off) = clock.local(secs);
             let (y, m, dd, _) = clock.date(local);
-            buf.extend_from_slice(b"<189>");
-            buf.extend_from_slice(MONTHS.get(m as usize - 1).map_or(&b"Jan"[..], |x| &x[..]));
-            buf.push(b' ');
-            if dd < 10 {
-                buf.push(b' ');
-                push_u64(buf, u64::from(dd));
-            } else {
-                push2(buf, dd);
-            }
-            buf.push(b' ');
-            push_hms(buf, local);
-            buf.extend_from_slice(b" fw01 date=");
+            push_syslog_header(buf, b"<189>", m, dd, local, b"fw01");
+            buf.extend_from_slice(b" date=");
             push_u64(buf, y as u64);
             buf.push(b'-');
             push2(buf, m);
@@ -285,18 +292,8 @@ pub fn line(buf: &mut Vec<u8>, w: &World, clock: &mut Clock, sink: Sink, e: &Eve
                 buf.push(b' ');
                 push_hms(buf, local);
             };
-            buf.extend_from_slice(b"<14>");
-            buf.extend_from_slice(MONTHS.get(m as usize - 1).map_or(&b"Jan"[..], |x| &x[..]));
-            buf.push(b' ');
-            if dd < 10 {
-                buf.push(b' ');
-                push_u64(buf, u64::from(dd));
-            } else {
-                push2(buf, dd);
-            }
-            buf.push(b' ');
-            push_hms(buf, local);
-            buf.extend_from_slice(b" fw-edge-01 1,");
+            push_syslog_header(buf, b"<14>", m, dd, local, b"fw-edge-01");
+            buf.extend_from_slice(b" 1,");
             stamp(buf);
             buf.extend_from_slice(b",012801000123,TRAFFIC,end,2561,");
             stamp(buf);
