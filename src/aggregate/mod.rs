@@ -14,6 +14,7 @@
 use crate::config::Networks;
 use crate::record::{Proto, Record, Scheme};
 use ahash::AHashMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -742,16 +743,23 @@ impl Aggregate {
     pub fn merge(&mut self, other: Aggregate) {
         self.traffic.merge(&other.traffic);
         let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
-        self.channels.reserve(other.channels.len());
-        for (k, v) in other.channels {
-            let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
-            match self.channels.entry(ChannelKey { dest, ..k }) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(*v),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(v);
-                }
-            }
-        }
+        let mut theirs: AHashMap<ChannelKey, Box<ChannelStats>> = other
+            .channels
+            .into_iter()
+            .map(|(k, v)| {
+                let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
+                (ChannelKey { dest, ..k }, v)
+            })
+            .collect();
+        // Channels both sides have merge in parallel (merging times is
+        // the costly part); the others move over.
+        let both: Vec<(&mut Box<ChannelStats>, Box<ChannelStats>)> = self
+            .channels
+            .iter_mut()
+            .filter_map(|(k, mine)| theirs.remove(k).map(|t| (mine, t)))
+            .collect();
+        both.into_par_iter().for_each(|(mine, t)| mine.merge(*t));
+        self.channels.extend(theirs);
     }
 
     /// Normalizes every channel's times and renumbers destinations in sorted
@@ -806,7 +814,13 @@ impl Aggregate {
     /// Channels sorted by key, for deterministic iteration.
     pub fn sorted_channels(&self) -> Vec<(&ChannelKey, &ChannelStats)> {
         let mut v: Vec<(&ChannelKey, &ChannelStats)> = self.channels.iter().map(|(k, v)| (k, &**v)).collect();
-        v.sort_by(|a, b| (self.dest(a.0), a.0.port, a.0.src).cmp(&(self.dest(b.0), b.0.port, b.0.src)));
+        if self.dests.windows(2).all(|w| w.first() <= w.get(1)) {
+            // Destinations numbered in sorted order (see `canonical`): the
+            // numbers sort like the names.
+            v.sort_unstable_by_key(|(k, _)| (k.dest, k.port, k.src));
+        } else {
+            v.sort_by(|a, b| (self.dest(a.0), a.0.port, a.0.src).cmp(&(self.dest(b.0), b.0.port, b.0.src)));
+        }
         v
     }
 }
