@@ -102,6 +102,15 @@ fn push_hms(buf: &mut Vec<u8>, local: i64) {
     push2(buf, s % 60);
 }
 
+/// `YYYY-MM-DD` with `sep` between the parts.
+fn push_date(buf: &mut Vec<u8>, (y, m, d): (i64, u32, u32), sep: u8) {
+    push_u64(buf, y as u64);
+    buf.push(sep);
+    push2(buf, m);
+    buf.push(sep);
+    push2(buf, d);
+}
+
 /// `<PRI>Mmm dd hh:mm:ss HOST` (BSD syslog; the day is space-padded).
 fn push_syslog_header(buf: &mut Vec<u8>, pri: &[u8], month: u32, day: u32, local: i64, host: &[u8]) {
     buf.extend_from_slice(pri);
@@ -230,11 +239,7 @@ pub fn line(buf: &mut Vec<u8>, w: &World, clock: &mut Clock, sink: Sink, e: &Eve
             let (y, m, dd, _) = clock.date(local);
             push_syslog_header(buf, b"<189>", m, dd, local, b"fw01");
             buf.extend_from_slice(b" date=");
-            push_u64(buf, y as u64);
-            buf.push(b'-');
-            push2(buf, m);
-            buf.push(b'-');
-            push2(buf, dd);
+            push_date(buf, (y, m, dd), b'-');
             buf.extend_from_slice(b" time=");
             push_hms(buf, local);
             buf.extend_from_slice(b" devname=\"fw01\" devid=\"FGT60FTK20000001\" eventtime=");
@@ -284,11 +289,7 @@ pub fn line(buf: &mut Vec<u8>, w: &World, clock: &mut Clock, sink: Sink, e: &Eve
             let (local, _) = clock.local(secs);
             let (y, m, dd, _) = clock.date(local);
             let stamp = |buf: &mut Vec<u8>| {
-                push_u64(buf, y as u64);
-                buf.push(b'/');
-                push2(buf, m);
-                buf.push(b'/');
-                push2(buf, dd);
+                push_date(buf, (y, m, dd), b'/');
                 buf.push(b' ');
                 push_hms(buf, local);
             };
