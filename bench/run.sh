@@ -6,7 +6,7 @@
 #   bench/run.sh [DATA_DIR]        default DATA_DIR: target/bench-data
 #
 # Needs: hyperfine, mawk, gzip, GNU time (/usr/bin/time), python3 with
-# polars (pip install polars), goaccess. About 30 GB free in DATA_DIR; the
+# polars (pip install polars), goaccess. About 15 GB free in DATA_DIR; the
 # logs are generated once (seam-gen bench) and kept for later runs.
 # Prints a Markdown table (also written to DATA_DIR/results.md). Inputs are
 # read once before each measurement, so every figure is page-cached.
