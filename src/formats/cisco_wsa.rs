@@ -15,11 +15,10 @@
 //! `tunnel://host:port/`. The W3C variant of the WSA access log is read by
 //! the generic `w3c` format.
 
-use super::squid::{connect_target, set_host, squid_action};
-use super::url::split_url;
+use super::squid::{connect_target, set_host, squid_action, url_target, Head};
 use super::{next_token, parse_ip, syslog, Field, Format, LineError, LineResult};
 use crate::record::{account, text, Action, Proto, Record};
-use crate::time::{parse_epoch_frac, parse_u16, parse_u64, TimeCtx};
+use crate::time::{parse_epoch_frac, parse_u64, TimeCtx};
 
 pub struct CiscoWsa;
 
@@ -55,20 +54,17 @@ impl Format for CiscoWsa {
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let msg = message(line);
         let mut it = super::squid::Fields(msg);
-        let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
-        let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let src_ip = Some(parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?);
-        let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let (result, status) = match memchr::memchr(b'/', code) {
-            Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
-            None => return Err(LineError::Skipped("bad result code")),
-        };
-        let bytes = it.next().and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
-        let method = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let url = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let user = it.next().unwrap_or(b"-");
-        let hier = it.next().unwrap_or(b"-");
+        let Head {
+            time_ms,
+            src_ip,
+            result,
+            status,
+            bytes,
+            method,
+            url,
+            user,
+            hier,
+        } = Head::parse(&mut it)?;
         // The ACL decision tag is the word before the verdict block (custom
         // fields such as `CMF:44 DCF:200020` may come between).
         let acl_tag = verdict_block(msg)
@@ -79,7 +75,7 @@ impl Format for CiscoWsa {
         let blocked = [&b"BLOCK"[..], b"DROP"].iter().any(|p| acl_tag.starts_with(p));
         let mut rec = Record {
             time_ms,
-            src_ip,
+            src_ip: Some(src_ip),
             proto: Proto::Tcp,
             action: if blocked { Action::Denied } else { squid_action(result, status) },
             bytes_in: Some(bytes),
@@ -102,12 +98,7 @@ impl Format for CiscoWsa {
         if method == b"CONNECT" {
             connect_target(&mut rec, url);
         } else {
-            let p = split_url(url);
-            set_host(&mut rec, p.host);
-            rec.dst_port = p.port;
-            rec.scheme = p.scheme;
-            rec.url_query = p.query;
-            rec.url = Some(text(url));
+            url_target(&mut rec, url);
         }
         // A peer named by host (DIRECT/example.com) names the destination
         // when the URL did not.

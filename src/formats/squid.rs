@@ -41,27 +41,24 @@ impl Format for SquidNative {
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let mut it = Fields(line);
-        let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
-        let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let src_ip = Some(parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?);
-        let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let (result, status) = match super::find_byte(b'/', code) {
-            Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
-            None => return Err(LineError::Skipped("bad result code")),
-        };
-        let bytes = it.next().and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
-        let method = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let url = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let user = it.next().unwrap_or(b"-");
-        let hier = it.next().unwrap_or(b"-");
+        let Head {
+            time_ms,
+            src_ip,
+            result,
+            status,
+            bytes,
+            method,
+            url,
+            user,
+            hier,
+        } = Head::parse(&mut it)?;
         let _ctype = it.next();
         let _referer = it.next_quoted();
         let user_agent = it.next_quoted().and_then(opt_text);
 
         let mut rec = Record {
             time_ms,
-            src_ip,
+            src_ip: Some(src_ip),
             proto: Proto::Tcp,
             action: squid_action(result, status),
             bytes_in: Some(bytes),
@@ -81,15 +78,63 @@ impl Format for SquidNative {
         } else if url.starts_with(b"error:") || url == b"-" {
             return Err(LineError::Ignored("proxy error entry without destination"));
         } else {
-            let p = split_url(url);
-            set_host(&mut rec, p.host);
-            rec.dst_port = p.port;
-            rec.scheme = p.scheme;
-            rec.url_query = p.query;
-            rec.url = Some(text(url));
+            url_target(&mut rec, url);
         }
         Ok(rec)
     }
+}
+
+/// The fields both Squid native and Cisco WSA access logs start with:
+/// `time elapsed client code/status bytes method URL user hierarchy/peer`.
+pub(crate) struct Head<'a> {
+    pub time_ms: i64,
+    pub src_ip: std::net::IpAddr,
+    /// The result code before the `/` (`TCP_MISS`).
+    pub result: &'a [u8],
+    pub status: Option<u16>,
+    pub bytes: u64,
+    pub method: &'a [u8],
+    pub url: &'a [u8],
+    pub user: &'a [u8],
+    pub hier: &'a [u8],
+}
+
+impl<'a> Head<'a> {
+    pub(crate) fn parse(it: &mut Fields<'a>) -> Result<Head<'a>, LineError> {
+        let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
+        let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let src_ip = parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
+        let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let (result, status) = match super::find_byte(b'/', code) {
+            Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
+            None => return Err(LineError::Skipped("bad result code")),
+        };
+        let bytes = it.next().and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
+        let method = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let url = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        Ok(Head {
+            time_ms,
+            src_ip,
+            result,
+            status,
+            bytes,
+            method,
+            url,
+            user: it.next().unwrap_or(b"-"),
+            hier: it.next().unwrap_or(b"-"),
+        })
+    }
+}
+
+/// Sets host, port, scheme and query flag from a request URL.
+pub(crate) fn url_target<'a>(rec: &mut Record<'a>, url: &'a [u8]) {
+    let p = split_url(url);
+    set_host(rec, p.host);
+    rec.dst_port = p.port;
+    rec.scheme = p.scheme;
+    rec.url_query = p.query;
+    rec.url = Some(text(url));
 }
 
 /// Sets host and port from a CONNECT target (`host:port`, or, from some
