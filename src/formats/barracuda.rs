@@ -174,17 +174,10 @@ fn time(line: &[u8], ctx: &TimeCtx) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Barracuda.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Barracuda.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

@@ -249,7 +249,7 @@ pub fn scaled_bytes(v: &[u8], unit: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     #[test]
     fn tokens_split_on_escapes_and_tabs() {
@@ -271,11 +271,7 @@ mod tests {
 
     #[test]
     fn undated_lines_take_the_file_time_or_the_year() {
-        let ctx = TimeCtx {
-            year: 2026,
-            zone: Zone::Fixed(0),
-            ref_ms: None,
-        };
+        let ctx = TimeCtx::utc(2026);
         assert_eq!(rfc3339(undated(&ctx)), "2026-01-01T00:00:00Z");
         let ctx = TimeCtx {
             ref_ms: Some(1_700_000_000_000),

@@ -187,17 +187,10 @@ fn local_time(d: &[u8], t: &[u8], tz: Option<&[u8]>, ctx: &TimeCtx) -> Option<i6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        FortiGate.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        FortiGate.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

@@ -148,17 +148,10 @@ fn prefix_action(prefix: &[u8]) -> Action {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Iptables.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Iptables.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

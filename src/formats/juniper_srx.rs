@@ -196,17 +196,10 @@ fn user_of(t: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        JuniperSrx.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        JuniperSrx.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

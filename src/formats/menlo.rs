@@ -152,17 +152,10 @@ impl Format for Menlo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Menlo.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Menlo.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

@@ -150,17 +150,10 @@ impl Format for Olfeo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Olfeo.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Olfeo.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

@@ -178,17 +178,10 @@ fn addr_port(t: &[u8]) -> (Option<IpAddr>, Option<u16>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Pf.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Pf.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

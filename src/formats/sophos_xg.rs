@@ -153,14 +153,7 @@ mod tests {
     use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        SophosXg.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        SophosXg.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

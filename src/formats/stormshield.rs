@@ -131,17 +131,10 @@ fn local_time(msg: &[u8], t: &[u8], tz: Option<i32>, ctx: &TimeCtx) -> Option<i6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        Stormshield.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        Stormshield.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]

@@ -267,17 +267,10 @@ fn dev_time(t: &[u8], ctx: &TimeCtx) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{rfc3339, Zone};
+    use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {
-        WatchGuard.parse(
-            l.as_bytes(),
-            &TimeCtx {
-                year: 2026,
-                zone: Zone::Fixed(0),
-                ref_ms: None,
-            },
-        )
+        WatchGuard.parse(l.as_bytes(), &TimeCtx::utc(2026))
     }
 
     #[test]
