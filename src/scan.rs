@@ -240,9 +240,9 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                     let part = data.get(r.clone()).unwrap_or_default();
                     bytes += part.len();
                     match framing {
-                        Framing::Lines => parse_records(chunk::lines(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
-                        Framing::QuotedCsv => parse_records(framing::csv_records(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
+                        // JSON units are already one range per record.
                         Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
+                        _ => fold_buffer(part, framing, parser, ctx, &opts.nets, &mut acc, &mut stats),
                     }
                 }
                 opts.progress.inc(bytes as u64);
@@ -421,14 +421,6 @@ fn fold_buffer(
             parse_records(records, parser, ctx, nets, acc, stats)
         }
     }
-}
-
-/// Parses and folds the lines of one chunk.
-pub fn parse_chunk(chunk: &[u8], parser: &dyn LineParser, ctx: &TimeCtx, nets: &Networks) -> (Aggregate, ParseStats) {
-    let mut acc = Accumulator::new();
-    let mut stats = ParseStats::default();
-    parse_records(chunk::lines(chunk), parser, ctx, nets, &mut acc, &mut stats);
-    (acc.finish(), stats)
 }
 
 /// Parses and folds records (lines, CSV records or JSON values); each counts

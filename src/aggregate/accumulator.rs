@@ -173,15 +173,6 @@ impl Accumulator {
         Accumulator::default()
     }
 
-    /// Channels so far.
-    pub fn len(&self) -> usize {
-        self.channels.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.channels.is_empty()
-    }
-
     /// Moves the staged times into their channels: a counting sort by
     /// channel (stable, so each channel sees its times in arrival order),
     /// then one append per channel.

@@ -313,20 +313,13 @@ impl Times {
         tail.clear();
         self.tail = tail;
         if self.late.len() > TAIL.max(self.count / 8) {
-            let v = self.all_stored_and_late();
+            let v = self.all();
+            self.late.clear();
             self.store(&v);
         }
         if self.count > 2 * TIME_CAP {
             self.normalize();
         }
-    }
-
-    fn all_stored_and_late(&mut self) -> Vec<i64> {
-        let mut v: Vec<i64> = self.unpack().collect();
-        v.append(&mut self.late);
-        v.sort_unstable();
-        v.dedup();
-        v
     }
 
     /// Stores every bucket, coarsens up to [`RES_MAX`] while more than
