@@ -49,11 +49,27 @@ impl std::fmt::Display for Dest {
 }
 
 /// Key of a channel; `dest` indexes [`Aggregate::dests`]; `port` 0 means unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ChannelKey {
     pub src: IpAddr,
     pub dest: u32,
     pub port: u16,
+}
+
+/// One hasher call per IPv4 key (the derived hash makes four), since the
+/// channel tables hash a key per record.
+impl std::hash::Hash for ChannelKey {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let tail = u128::from(self.dest) << 16 | u128::from(self.port);
+        match self.src {
+            IpAddr::V4(a) => state.write_u128(u128::from(u32::from(a)) << 64 | tail),
+            IpAddr::V6(a) => {
+                state.write_u128(u128::from(a));
+                state.write_u128(1 << 127 | tail);
+            }
+        }
+    }
 }
 
 /// A set that keeps its [`SET_CAP`] smallest members and remembers whether
@@ -698,7 +714,8 @@ impl Aggregate {
 
     fn intern_host(&mut self, h: &str) -> u32 {
         let h = h.strip_suffix('.').unwrap_or(h);
-        let key: &str = if h.bytes().any(|b| b.is_ascii_uppercase()) {
+        // No early exit: the loop over a short name vectorizes.
+        let key: &str = if h.bytes().fold(false, |up, b| up | b.is_ascii_uppercase()) {
             self.scratch.clear();
             self.scratch.push_str(h);
             self.scratch.make_ascii_lowercase();

@@ -15,7 +15,7 @@
 //! `tunnel://host:port/`. The W3C variant of the WSA access log is read by
 //! the generic `w3c` format.
 
-use super::squid::{connect_target, set_host, squid_action, url_target, Head};
+use super::squid::{connect_target, direct_peer, set_host, squid_action, url_target, Head};
 use super::{next_token, parse_ip, syslog, Field, Format, LineError, LineResult};
 use crate::record::{account, text, Action, Proto, Record};
 use crate::time::{parse_epoch_frac, parse_u64, TimeCtx};
@@ -53,7 +53,6 @@ impl Format for CiscoWsa {
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let msg = message(line);
-        let mut it = super::squid::Fields(msg);
         let Head {
             time_ms,
             src_ip,
@@ -64,7 +63,7 @@ impl Format for CiscoWsa {
             url,
             user,
             hier,
-        } = Head::parse(&mut it)?;
+        } = Head::parse(&super::tokens::<9>(msg))?;
         // The ACL decision tag is the word before the verdict block (custom
         // fields such as `CMF:44 DCF:200020` may come between).
         let acl_tag = verdict_block(msg)
@@ -85,10 +84,7 @@ impl Format for CiscoWsa {
             ..Record::default()
         };
         // The peer is the origin server on DIRECT hierarchy codes.
-        let peer = (crate::formats::find(hier, b"DIRECT").is_some())
-            .then(|| memchr::memchr(b'/', hier).and_then(|i| hier.get(i + 1..)))
-            .flatten()
-            .filter(|p| *p != b"-");
+        let peer = direct_peer(hier);
         if let Some(p) = peer {
             rec.dst_ip = parse_ip(p);
         }

@@ -8,7 +8,7 @@
 //! `bytes_in`; the native format does not log request sizes.
 
 use super::url::{split_host_port, split_url};
-use super::{next_token, parse_ip, Field, Format, LineError, LineResult};
+use super::{next_token, parse_ip, tokens, Field, Format, LineError, LineResult, Tokens};
 use crate::record::{opt_text, text, Action, Proto, Record};
 use crate::time::{parse_epoch_frac, parse_u16, parse_u64, TimeCtx};
 
@@ -40,7 +40,8 @@ impl Format for SquidNative {
     }
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
-        let mut it = Fields(line);
+        // The nine head fields and the content type, then the quoted ones.
+        let t = tokens::<10>(line);
         let Head {
             time_ms,
             src_ip,
@@ -51,8 +52,8 @@ impl Format for SquidNative {
             url,
             user,
             hier,
-        } = Head::parse(&mut it)?;
-        let _ctype = it.next();
+        } = Head::parse(&t)?;
+        let mut it = Fields(t.rest);
         let _referer = it.next_quoted();
         let user_agent = it.next_quoted().and_then(opt_text);
 
@@ -68,11 +69,7 @@ impl Format for SquidNative {
             status,
             ..Record::default()
         };
-        // The peer is the origin server only on DIRECT hierarchy codes; a
-        // PARENT or SIBLING peer is another proxy.
-        if crate::formats::find(hier, b"DIRECT").is_some() {
-            rec.dst_ip = super::find_byte(b'/', hier).and_then(|i| hier.get(i + 1..)).and_then(parse_ip);
-        }
+        rec.dst_ip = direct_peer(hier).and_then(parse_ip);
         if method == b"CONNECT" {
             connect_target(&mut rec, url);
         } else if url.starts_with(b"error:") || url == b"-" {
@@ -100,19 +97,21 @@ pub(crate) struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
-    pub(crate) fn parse(it: &mut Fields<'a>) -> Result<Head<'a>, LineError> {
-        let time_ms = it.next().and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
-        let _elapsed = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let client = it.next().ok_or(LineError::Skipped("truncated line"))?;
+    /// The head from the first nine (or more) tokens of a line.
+    pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Head<'a>, LineError> {
+        const TRUNCATED: LineError = LineError::Skipped("truncated line");
+        let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
+        let time_ms = field(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
+        let client = field(2).ok_or(TRUNCATED)?;
         let src_ip = parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
-        let code = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let code = field(3).ok_or(TRUNCATED)?;
         let (result, status) = match super::find_byte(b'/', code) {
             Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
             None => return Err(LineError::Skipped("bad result code")),
         };
-        let bytes = it.next().and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
-        let method = it.next().ok_or(LineError::Skipped("truncated line"))?;
-        let url = it.next().ok_or(LineError::Skipped("truncated line"))?;
+        let bytes = field(4).and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
+        let method = field(5).ok_or(TRUNCATED)?;
+        let url = field(6).ok_or(TRUNCATED)?;
         Ok(Head {
             time_ms,
             src_ip,
@@ -121,10 +120,22 @@ impl<'a> Head<'a> {
             bytes,
             method,
             url,
-            user: it.next().unwrap_or(b"-"),
-            hier: it.next().unwrap_or(b"-"),
+            user: field(7).unwrap_or(b"-"),
+            hier: field(8).unwrap_or(b"-"),
         })
     }
+}
+
+/// The origin server's address from a hierarchy field
+/// (`HIER_DIRECT/93.184.216.34`): only DIRECT codes name it, a PARENT or
+/// SIBLING peer is another proxy.
+pub(crate) fn direct_peer(hier: &[u8]) -> Option<&[u8]> {
+    let peer = match hier.strip_prefix(b"HIER_DIRECT/") {
+        Some(p) => p,
+        None if crate::formats::find(hier, b"DIRECT").is_some() => hier.get(super::find_byte(b'/', hier)? + 1..)?,
+        None => return None,
+    };
+    (peer != b"-").then_some(peer)
 }
 
 /// Sets host, port, scheme and query flag from a request URL.
@@ -140,7 +151,8 @@ pub(crate) fn url_target<'a>(rec: &mut Record<'a>, url: &'a [u8]) {
 /// Sets host and port from a CONNECT target (`host:port`, or, from some
 /// clients, `https://host:port`).
 pub(crate) fn connect_target<'a>(rec: &mut Record<'a>, target: &'a [u8]) {
-    let (host, port) = if crate::formats::find(target, b"://").is_some() {
+    let colon = super::find_byte(b':', target);
+    let (host, port) = if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
         let p = split_url(target);
         (p.host, p.port)
     } else {
