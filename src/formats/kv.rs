@@ -11,46 +11,146 @@
 /// Iterates over the `key=value` pairs of a message. Quotes around a value
 /// are removed; escapes inside are left as they are (see [`unescape`]).
 pub struct KvIter<'a> {
+    msg: &'a [u8],
+    /// A suffix of `msg`: what is left to split.
     rest: &'a [u8],
     sep: u8,
+    /// Where the bytes that can end a key or a value are, for messages of
+    /// up to [`INDEX_BYTES`].
+    index: Option<Index>,
 }
 
 /// Pairs separated by spaces.
 pub fn pairs(msg: &[u8]) -> KvIter<'_> {
-    KvIter { rest: msg, sep: b' ' }
+    pairs_sep(msg, b' ')
 }
 
 /// Pairs separated by `sep` (for example `,` or `\t`); spaces around pairs are skipped.
 pub fn pairs_sep(msg: &[u8], sep: u8) -> KvIter<'_> {
-    KvIter { rest: msg, sep }
+    KvIter {
+        msg,
+        rest: msg,
+        sep,
+        index: None,
+    }
+}
+
+/// Longest message that gets a structural [`Index`]; longer ones are split
+/// by searching from pair to pair.
+pub const INDEX_BYTES: usize = 4096;
+const INDEX_WORDS: usize = INDEX_BYTES / 64;
+
+/// One bit per byte of a message, set on the bytes that can end a key or a
+/// value or open or escape a quote: controls, space, `!`, `"`, `#`, `=`,
+/// `\\` and the separator. Built eight bytes at a time, it turns the
+/// search for the end of every key and value into finding the next set bit.
+pub struct Index {
+    bits: [u64; INDEX_WORDS],
+}
+
+impl Index {
+    fn build(msg: &[u8], sep: u8) -> Option<Index> {
+        if msg.len() > INDEX_BYTES {
+            return None;
+        }
+        let mut bits = [0u64; INDEX_WORDS];
+        let mut blocks = msg.chunks_exact(16);
+        for (i, block) in (&mut blocks).enumerate() {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(block);
+            *bits.get_mut(i / 4)? |= u64::from(flags16(&b, sep)) << ((i % 4) * 16);
+        }
+        let rem = blocks.remainder();
+        if !rem.is_empty() {
+            // Padded with 0xff, which never flags.
+            let mut b = [0xffu8; 16];
+            b.get_mut(..rem.len())?.copy_from_slice(rem);
+            let i = msg.len() / 16;
+            *bits.get_mut(i / 4)? |= u64::from(flags16(&b, sep)) << ((i % 4) * 16);
+        }
+        Some(Index { bits })
+    }
+
+    /// First flagged position at or after `from`.
+    #[inline(always)]
+    fn next_at(&self, from: usize) -> Option<usize> {
+        let mut w = from / 64;
+        let mut m = self.bits.get(w)? & (u64::MAX << (from % 64));
+        loop {
+            if m != 0 {
+                return Some(w * 64 + m.trailing_zeros() as usize);
+            }
+            w += 1;
+            m = *self.bits.get(w)?;
+        }
+    }
+}
+
+/// Bit k set when byte k of `b` is below 0x24, `=`, `\\` or `sep`. SSE2
+/// (part of every x86-64 target) compares all sixteen bytes at once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn flags16(b: &[u8; 16], sep: u8) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is always available on x86-64, and the unaligned load
+    // reads exactly the sixteen bytes of `b`.
+    unsafe {
+        let v = _mm_loadu_si128(b.as_ptr().cast());
+        // Unsigned c < 0x24 exactly when min(c, 0x23) == c.
+        let low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x23)), v);
+        let eq = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8));
+        let bs = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(sep as i8));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, eq), _mm_or_si128(bs, sp))) as u32 & 0xffff
+    }
+}
+
+/// Portable [`flags16`]: eight bytes at a time in a `u64`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn flags16(b: &[u8; 16], sep: u8) -> u32 {
+    let (pe, ps, pb) = (
+        LO.wrapping_mul(u64::from(b'=')),
+        LO.wrapping_mul(u64::from(sep)),
+        LO.wrapping_mul(u64::from(b'\\')),
+    );
+    let mut out = 0u32;
+    for (k, half) in b.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(half);
+        let x = u64::from_le_bytes(word);
+        let m = below_0x24(x) | zero_bytes(x ^ pe) | zero_bytes(x ^ ps) | zero_bytes(x ^ pb);
+        // The high bit of byte j moves to bit j of the top byte (the
+        // products of distinct bits land on distinct bits: no carries).
+        let packed = (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        out |= (packed as u32) << (k * 8);
+    }
+    out
 }
 
 impl<'a> Iterator for KvIter<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
+        if self.index.is_none() && self.rest.len() == self.msg.len() {
+            self.index = Index::build(self.msg, self.sep);
+        }
         loop {
             let s = skip_separators(self.rest, self.sep);
-            let eq = crate::formats::find_byte(b'=', s)?;
-            let key_raw = s.get(..eq)?;
-            // A key never holds the separator; if it does, what precedes it was
-            // free text (for example a syslog tag): keep the last word.
-            let key = key_raw.get(last_word_start(key_raw, self.sep)..)?;
-            let v = s.get(eq + 1..)?;
-            let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != self.sep && c != b' ');
-            let (value, rest) = if doubled {
-                let body = v.get(2..)?;
-                match crate::formats::find(body, b"\"\"") {
-                    Some(end) => (body.get(..end)?, body.get(end + 2..).unwrap_or_default()),
-                    None => (body, &b""[..]),
+            let (key, value, rest) = match &self.index {
+                Some(ix) => indexed(ix, self.msg, s, self.sep)?,
+                None => {
+                    // `=` is among the bytes searched for, so none at all
+                    // means no pair is left.
+                    let eq = find_structural(s, b'=', self.sep)?;
+                    if s.get(eq) == Some(&b'=') {
+                        let (value, rest) = split_value(s.get(eq + 1..)?, self.sep)?;
+                        (s.get(..eq)?, value, rest)
+                    } else {
+                        slow(s, self.sep)?
+                    }
                 }
-            } else if v.first() == Some(&b'"') {
-                let body = v.get(1..)?;
-                let end = closing_quote(body);
-                (body.get(..end)?, body.get(end + 1..).unwrap_or_default())
-            } else {
-                let end = separator_at_or_after(v, self.sep);
-                (v.get(..end)?, v.get(end..).unwrap_or_default())
             };
             self.rest = rest;
             if key.is_empty() {
@@ -59,6 +159,141 @@ impl<'a> Iterator for KvIter<'a> {
             return Some((key, value));
         }
     }
+}
+
+/// The next pair of `s` (a suffix of `msg`) found through the index.
+#[inline(always)]
+fn indexed<'a>(ix: &Index, msg: &'a [u8], s: &'a [u8], sep: u8) -> Option<(&'a [u8], &'a [u8], &'a [u8])> {
+    let start = msg.len() - s.len();
+    // The usual pair: the first flagged byte is the key's `=`. None at all
+    // means no `=` is left, so no pair.
+    let eq = ix.next_at(start)?;
+    if msg.get(eq) != Some(&b'=') {
+        return slow(s, sep);
+    }
+    let key = msg.get(start..eq)?;
+    let v = msg.get(eq + 1..)?;
+    if v.first() == Some(&b'"') {
+        if v.get(1) == Some(&b'"') {
+            // Doubled quotes (or an empty value): rare, searched directly.
+            let (value, rest) = split_value(v, sep)?;
+            return Some((key, value, rest));
+        }
+        // The closing quote: the first `"` not escaped by a backslash.
+        let mut at = eq + 2;
+        loop {
+            match ix.next_at(at).and_then(|i| Some((i, *msg.get(i)?))) {
+                Some((i, b'"')) => return Some((key, msg.get(eq + 2..i)?, msg.get(i + 1..)?)),
+                Some((i, b'\\')) => at = i + 2,
+                Some((i, _)) => at = i + 1,
+                None => return Some((key, msg.get(eq + 2..)?, &b""[..])),
+            }
+        }
+    }
+    let mut at = eq + 1;
+    let end = loop {
+        match ix.next_at(at).and_then(|i| Some((i, *msg.get(i)?))) {
+            Some((i, c)) if c == sep || c == b'\t' => break i,
+            Some((i, b'#')) if msg.get(i..).is_some_and(|t| escape_len(t) == 4) => break i,
+            Some((i, _)) => at = i + 1,
+            None => break msg.len(),
+        }
+    };
+    Some((key, msg.get(eq + 1..end)?, msg.get(end..)?))
+}
+
+/// A pair whose key is preceded by free text or holds a separator.
+#[cold]
+fn slow(s: &[u8], sep: u8) -> Option<(&[u8], &[u8], &[u8])> {
+    let eq = crate::formats::find_byte(b'=', s)?;
+    let key_raw = s.get(..eq)?;
+    // A key never holds the separator; if it does, what precedes it was
+    // free text (for example a syslog tag): keep the last word.
+    let key = key_raw.get(last_word_start(key_raw, sep)..)?;
+    let (value, rest) = split_value(s.get(eq + 1..)?, sep)?;
+    Some((key, value, rest))
+}
+
+/// Splits the value that `v` (the text after `=`) starts with from the rest.
+#[inline(always)]
+fn split_value(v: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != sep && c != b' ');
+    Some(if doubled {
+        let body = v.get(2..)?;
+        match crate::formats::find(body, b"\"\"") {
+            Some(end) => (body.get(..end)?, body.get(end + 2..).unwrap_or_default()),
+            None => (body, &b""[..]),
+        }
+    } else if v.first() == Some(&b'"') {
+        let body = v.get(1..)?;
+        let end = closing_quote(body);
+        (body.get(..end)?, body.get(end + 1..).unwrap_or_default())
+    } else {
+        let end = separator_at_or_after(v, sep);
+        (v.get(..end)?, v.get(end..).unwrap_or_default())
+    })
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `x` that is zero, exactly (no borrow
+/// crosses bytes, unlike the shorter `(x - LO) & !x & HI`).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// High bit set in each byte of `x` below 0x24 (controls, space, `!`, `"`,
+/// `#`). An ASCII byte c is below 0x24 when (c & 0x7f) + 0x5c stays below
+/// 0x80; bytes from 0x80 up carry their own high bit and never flag.
+#[inline(always)]
+fn below_0x24(x: u64) -> u64 {
+    !(((x & LOW7) + 0x5c * LO) | x) & HI
+}
+
+/// First byte of `s` whose flag `flags` sets (high bit of the byte in the
+/// little-endian word), eight bytes at a time. The tail is padded with
+/// 0xff, which `flags` must not flag.
+#[inline(always)]
+fn scan(s: &[u8], flags: impl Fn(u64) -> u64) -> Option<usize> {
+    let mut words = s.chunks_exact(8);
+    let mut base = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let m = flags(u64::from_le_bytes(word));
+        if m != 0 {
+            return Some(base + (m.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    let rem = words.remainder();
+    if rem.is_empty() {
+        return None;
+    }
+    let mut word = [0xffu8; 8];
+    word.get_mut(..rem.len())?.copy_from_slice(rem);
+    let m = flags(u64::from_le_bytes(word));
+    (m != 0).then(|| base + (m.trailing_zeros() / 8) as usize)
+}
+
+/// First byte of `s` that is a control character, a space, `!`, `"` or
+/// `#` (everything below 0x24: all the separators and quotes of key=value
+/// text), or `a`, or `b`.
+#[inline(always)]
+fn find_structural(s: &[u8], a: u8, b: u8) -> Option<usize> {
+    let (pa, pb) = (LO.wrapping_mul(u64::from(a)), LO.wrapping_mul(u64::from(b)));
+    scan(s, |x| below_0x24(x) | zero_bytes(x ^ pa) | zero_bytes(x ^ pb))
+}
+
+/// First `"` or `\\` in `s`.
+#[inline(always)]
+fn find_quote_or_backslash(s: &[u8]) -> Option<usize> {
+    scan(s, |x| {
+        zero_bytes(x ^ LO.wrapping_mul(u64::from(b'"'))) | zero_bytes(x ^ LO.wrapping_mul(u64::from(b'\\')))
+    })
 }
 
 /// Length of the rsyslog control-character escape (`#011` tab, `#012`
@@ -100,14 +335,18 @@ fn last_word_start(k: &[u8], sep: u8) -> usize {
 
 /// Index of the first separator in an unquoted value (`sep`, a tab, or an
 /// escape), `v.len()` when there is none.
+#[inline]
 fn separator_at_or_after(v: &[u8], sep: u8) -> usize {
     let mut i = 0;
-    while let Some(off) = v.get(i..).and_then(|t| t.iter().position(|&c| c == sep || c == b'\t' || c == b'#')) {
+    // Candidates: `sep`, and every byte below 0x24 (tab, `#`, but also
+    // spaces and quotes, which are data here unless `sep` is a space).
+    while let Some(off) = v.get(i..).and_then(|t| find_structural(t, sep, sep)) {
         let at = i + off;
-        if v.get(at) != Some(&b'#') || v.get(at..).is_some_and(|t| escape_len(t) == 4) {
-            return at;
+        match v.get(at) {
+            Some(&c) if c == sep || c == b'\t' => return at,
+            Some(b'#') if v.get(at..).is_some_and(|t| escape_len(t) == 4) => return at,
+            _ => i = at + 1,
         }
-        i = at + 1;
     }
     v.len()
 }
@@ -116,7 +355,7 @@ fn separator_at_or_after(v: &[u8], sep: u8) -> usize {
 /// skipping `\"`; `body.len()` when it is missing.
 pub(crate) fn closing_quote(body: &[u8]) -> usize {
     let mut i = 0;
-    while let Some(off) = body.get(i..).and_then(|b| memchr::memchr2(b'"', b'\\', b)) {
+    while let Some(off) = body.get(i..).and_then(find_quote_or_backslash) {
         let at = i + off;
         if body.get(at) == Some(&b'\\') {
             i = at + 2;
@@ -153,6 +392,95 @@ pub fn unescape(v: &[u8]) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pair splitter as it was before the word-at-a-time search: the
+    /// reference the fast one must agree with.
+    fn reference(msg: &[u8], sep: u8) -> Vec<(&[u8], &[u8])> {
+        let mut out = Vec::new();
+        let mut rest = msg;
+        loop {
+            let s = skip_separators(rest, sep);
+            let Some(eq) = s.iter().position(|&c| c == b'=') else { return out };
+            let key_raw = &s[..eq];
+            let key = &key_raw[last_word_start(key_raw, sep)..];
+            let v = &s[eq + 1..];
+            let doubled = v.starts_with(b"\"\"") && v.get(2).is_some_and(|&c| c != b'"' && c != sep && c != b' ');
+            let (value, r) = if doubled {
+                let body = &v[2..];
+                match body.windows(2).position(|w| w == b"\"\"") {
+                    Some(end) => (&body[..end], &body[end + 2..]),
+                    None => (body, &b""[..]),
+                }
+            } else if v.first() == Some(&b'"') {
+                let body = &v[1..];
+                let end = closing_quote(body);
+                (&body[..end], body.get(end + 1..).unwrap_or_default())
+            } else {
+                let mut end = v.len();
+                for (i, &c) in v.iter().enumerate() {
+                    if c == sep || c == b'\t' || (c == b'#' && escape_len(&v[i..]) == 4) {
+                        end = i;
+                        break;
+                    }
+                }
+                (&v[..end], &v[end..])
+            };
+            rest = r;
+            if !key.is_empty() {
+                out.push((key, value));
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_reference_splitter() {
+        let alphabet: &[&[u8]] = &[
+            b"a",
+            b"key",
+            b"=",
+            b" ",
+            b",",
+            b"\t",
+            b"\"",
+            b"\"\"",
+            b"\\",
+            b"#011",
+            b"#0",
+            b"!",
+            b"\x01",
+            b"\xc3\xa9",
+            b"=\"",
+            b"1",
+            b"srcip=10.0.0.1 ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let n = (rand() % 24) as usize;
+            let msg: Vec<u8> = (0..n)
+                .flat_map(|_| alphabet[(rand() % alphabet.len() as u64) as usize].iter().copied())
+                .collect();
+            for sep in [b' ', b',', b'\t'] {
+                let fast: Vec<_> = pairs_sep(&msg, sep).collect();
+                assert_eq!(fast, reference(&msg, sep), "{:?} sep {sep}", String::from_utf8_lossy(&msg));
+            }
+            // Past INDEX_BYTES the pairs are found without the index.
+            if rand() % 50 == 0 {
+                let mut long = msg.clone();
+                while long.len() <= INDEX_BYTES {
+                    long.extend_from_slice(&msg);
+                    long.extend_from_slice(b" a=1 ");
+                }
+                let fast: Vec<_> = pairs(&long).collect();
+                assert_eq!(fast, reference(&long, b' '));
+            }
+        }
+    }
 
     #[test]
     fn quoted_and_bare() {
