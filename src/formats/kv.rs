@@ -15,9 +15,9 @@ pub struct KvIter<'a> {
     /// A suffix of `msg`: what is left to split.
     rest: &'a [u8],
     sep: u8,
-    /// Where the bytes that can end a key or a value are, for messages of
-    /// up to [`INDEX_BYTES`].
-    index: Option<Index>,
+    /// Where the bytes that can end a key or a value or open or escape a
+    /// quote are: controls, space, `!`, `"`, `#`, `=`, `\\` and the separator.
+    index: Option<BitIndex>,
 }
 
 /// Pairs separated by spaces.
@@ -35,106 +35,17 @@ pub fn pairs_sep(msg: &[u8], sep: u8) -> KvIter<'_> {
     }
 }
 
-/// Longest message that gets a structural [`Index`]; longer ones are split
-/// by searching from pair to pair.
-pub const INDEX_BYTES: usize = 4096;
-const INDEX_WORDS: usize = INDEX_BYTES / 64;
-
-/// One bit per byte of a message, set on the bytes that can end a key or a
-/// value or open or escape a quote: controls, space, `!`, `"`, `#`, `=`,
-/// `\\` and the separator. Built eight bytes at a time, it turns the
-/// search for the end of every key and value into finding the next set bit.
-pub struct Index {
-    bits: [u64; INDEX_WORDS],
-}
-
-impl Index {
-    fn build(msg: &[u8], sep: u8) -> Option<Index> {
-        if msg.len() > INDEX_BYTES {
-            return None;
-        }
-        let mut bits = [0u64; INDEX_WORDS];
-        let mut blocks = msg.chunks_exact(16);
-        for (i, block) in (&mut blocks).enumerate() {
-            let mut b = [0u8; 16];
-            b.copy_from_slice(block);
-            *bits.get_mut(i / 4)? |= u64::from(flags16(&b, sep)) << ((i % 4) * 16);
-        }
-        let rem = blocks.remainder();
-        if !rem.is_empty() {
-            // Padded with 0xff, which never flags.
-            let mut b = [0xffu8; 16];
-            b.get_mut(..rem.len())?.copy_from_slice(rem);
-            let i = msg.len() / 16;
-            *bits.get_mut(i / 4)? |= u64::from(flags16(&b, sep)) << ((i % 4) * 16);
-        }
-        Some(Index { bits })
-    }
-
-    /// First flagged position at or after `from`.
-    #[inline(always)]
-    fn next_at(&self, from: usize) -> Option<usize> {
-        let mut w = from / 64;
-        let mut m = self.bits.get(w)? & (u64::MAX << (from % 64));
-        loop {
-            if m != 0 {
-                return Some(w * 64 + m.trailing_zeros() as usize);
-            }
-            w += 1;
-            m = *self.bits.get(w)?;
-        }
-    }
-}
-
-/// Bit k set when byte k of `b` is below 0x24, `=`, `\\` or `sep`. SSE2
-/// (part of every x86-64 target) compares all sixteen bytes at once.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn flags16(b: &[u8; 16], sep: u8) -> u32 {
-    use std::arch::x86_64::*;
-    // SAFETY: SSE2 is always available on x86-64, and the unaligned load
-    // reads exactly the sixteen bytes of `b`.
-    unsafe {
-        let v = _mm_loadu_si128(b.as_ptr().cast());
-        // Unsigned c < 0x24 exactly when min(c, 0x23) == c.
-        let low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x23)), v);
-        let eq = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8));
-        let bs = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        let sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(sep as i8));
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, eq), _mm_or_si128(bs, sp))) as u32 & 0xffff
-    }
-}
-
-/// Portable [`flags16`]: eight bytes at a time in a `u64`.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn flags16(b: &[u8; 16], sep: u8) -> u32 {
-    let (pe, ps, pb) = (
-        LO.wrapping_mul(u64::from(b'=')),
-        LO.wrapping_mul(u64::from(sep)),
-        LO.wrapping_mul(u64::from(b'\\')),
-    );
-    let mut out = 0u32;
-    for (k, half) in b.chunks_exact(8).enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(half);
-        let x = u64::from_le_bytes(word);
-        let m = below_0x24(x) | zero_bytes(x ^ pe) | zero_bytes(x ^ ps) | zero_bytes(x ^ pb);
-        // The high bit of byte j moves to bit j of the top byte (the
-        // products of distinct bits land on distinct bits: no carries).
-        let packed = (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        out |= (packed as u32) << (k * 8);
-    }
-    out
-}
-
 impl<'a> Iterator for KvIter<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.index.is_none() && self.rest.len() == self.msg.len() {
-            self.index = Index::build(self.msg, self.sep);
+            let set = ByteSet {
+                any: [b'=', b'\\', self.sep, self.sep],
+                below: 0x24,
+            };
+            self.index = BitIndex::build(self.msg, set);
         }
         loop {
             let s = skip_separators(self.rest, self.sep);
@@ -163,7 +74,7 @@ impl<'a> Iterator for KvIter<'a> {
 
 /// The next pair of `s` (a suffix of `msg`) found through the index.
 #[inline(always)]
-fn indexed<'a>(ix: &Index, msg: &'a [u8], s: &'a [u8], sep: u8) -> Option<(&'a [u8], &'a [u8], &'a [u8])> {
+fn indexed<'a>(ix: &BitIndex, msg: &'a [u8], s: &'a [u8], sep: u8) -> Option<(&'a [u8], &'a [u8], &'a [u8])> {
     let start = msg.len() - s.len();
     // The usual pair: the first flagged byte is the key's `=`. None at all
     // means no `=` is left, so no pair.
@@ -234,23 +145,13 @@ fn split_value(v: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
     })
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `x` that is zero, exactly (no borrow
-/// crosses bytes, unlike the shorter `(x - LO) & !x & HI`).
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    !(((x & LOW7) + LOW7) | x | LOW7)
-}
+use super::bits::{below, zero_bytes, BitIndex, ByteSet, LO};
 
 /// High bit set in each byte of `x` below 0x24 (controls, space, `!`, `"`,
-/// `#`). An ASCII byte c is below 0x24 when (c & 0x7f) + 0x5c stays below
-/// 0x80; bytes from 0x80 up carry their own high bit and never flag.
+/// `#`): every byte that can separate pairs or open a quote.
 #[inline(always)]
 fn below_0x24(x: u64) -> u64 {
-    !(((x & LOW7) + 0x5c * LO) | x) & HI
+    below(x, 0x24)
 }
 
 /// First byte of `s` whose flag `flags` sets (high bit of the byte in the
@@ -469,10 +370,10 @@ mod tests {
                 let fast: Vec<_> = pairs_sep(&msg, sep).collect();
                 assert_eq!(fast, reference(&msg, sep), "{:?} sep {sep}", String::from_utf8_lossy(&msg));
             }
-            // Past INDEX_BYTES the pairs are found without the index.
+            // Past super::bits::INDEX_BYTES the pairs are found without the index.
             if rand() % 50 == 0 {
                 let mut long = msg.clone();
-                while long.len() <= INDEX_BYTES {
+                while long.len() <= crate::formats::bits::INDEX_BYTES {
                     long.extend_from_slice(&msg);
                     long.extend_from_slice(b" a=1 ");
                 }

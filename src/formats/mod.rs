@@ -15,6 +15,7 @@ pub mod aws_vpc;
 pub mod azure_firewall;
 pub mod azure_nsg;
 pub mod barracuda;
+pub mod bits;
 pub mod cato;
 pub mod cef;
 pub mod checkpoint;
