@@ -55,10 +55,10 @@ impl Compression {
     }
 }
 
-/// The whole content of a plain file, mapped or read.
+/// The whole content of a plain file, memory-mapped. (Files that are not
+/// mapped are read as a stream, in blocks.)
 pub enum Whole {
     Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
 }
 
 impl std::ops::Deref for Whole {
@@ -66,7 +66,6 @@ impl std::ops::Deref for Whole {
     fn deref(&self) -> &[u8] {
         match self {
             Whole::Mapped(m) => m,
-            Whole::Read(v) => v,
         }
     }
 }
@@ -136,10 +135,12 @@ pub fn open(src: &Source, no_mmap: bool, progress: &indicatif::ProgressBar) -> i
             return Ok((Opened::Whole(Whole::Mapped(m)), meta));
         }
     }
-    let mut buf = Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0));
-    let mut file = File::open(path)?;
-    file.read_to_end(&mut buf)?;
-    Ok((Opened::Whole(Whole::Read(buf)), meta))
+    // Read as a stream, in blocks: memory stays bounded whatever the size.
+    let file = Counted {
+        inner: File::open(path)?,
+        progress: progress.clone(),
+    };
+    Ok((Opened::Stream(Box::new(file), Compression::None), meta))
 }
 
 /// A reader that advances a progress bar by what it reads.
