@@ -6,7 +6,7 @@
 #   bench/run.sh [DATA_DIR]        default DATA_DIR: target/bench-data
 #
 # Needs: hyperfine, mawk, gzip, GNU time (/usr/bin/time), python3 with
-# polars (pip install polars), goaccess. About 15 GB free in DATA_DIR; the
+# polars (pip install polars), goaccess. About 20 GB free in DATA_DIR; the
 # logs are generated once (seam-gen bench) and kept for later runs.
 # Prints a Markdown table (also written to DATA_DIR/results.md). Inputs are
 # read once before each measurement, so every figure is page-cached.
@@ -27,6 +27,9 @@ gen() {
 gen squid-2g.log squid 30 22
 gen squid-1g.log squid 30 11
 gen squid-4g.log squid 30 44
+# The 1 GB world again with every request written four times at the same
+# instant: four times the input, the same channels and runs.
+gen squid-1g-x4.log squid 30 11 --copies 4
 gen fortigate-2g.log fortigate 30 7
 gen panos-2g.log panos 30 7
 gen combined-2g.log combined 30 20
@@ -87,6 +90,8 @@ for f in squid-2g.log fortigate-2g.log panos-2g.log; do
 done
 f=squid-2g.log; b=$(size $f); n=$(lines_of $f)
 warm $f
+s=$(wall "$SEAM scan $f --quiet --no-mmap --json /dev/null")
+row "seam, 2 threads, --no-mmap (read in blocks)" "$f" "$b" "$n" "$s" "$(heap "$SEAM" scan $f --quiet --no-mmap)"
 s=$(wall "mawk -f $OLDPWD/bench/peer.awk $f")
 row "mawk (requests, bytes per client+host)" "$f" "$b" "$n" "$s" "-"
 s=$(wall "python3 $OLDPWD/bench/peers.py $f")
@@ -110,7 +115,7 @@ for t in 1 2; do
     row "seam, $t thread(s)" "gz-folder (8 x .gz)" "$b" "$n" "$s" "$(heap "$SEAM" scan gz-folder --quiet --threads $t)"
 done
 
-for f in squid-1g.log squid-4g.log; do
+for f in squid-1g.log squid-1g-x4.log squid-4g.log; do
     b=$(size $f); n=$(lines_of $f)
     warm $f
     s=$(wall "$SEAM scan $f --quiet --json /dev/null")

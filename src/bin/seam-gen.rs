@@ -143,6 +143,10 @@ struct BenchArgs {
     /// Multiply all host counts (each unit adds about 45 hosts).
     #[arg(long, default_value_t = 10)]
     scale: u32,
+    /// Write every request this many times at the same instant: more input
+    /// with the same channels and runs.
+    #[arg(long, default_value_t = 1)]
+    copies: u16,
 }
 
 fn bench(a: BenchArgs) -> ExitCode {
@@ -161,7 +165,7 @@ fn bench(a: BenchArgs) -> ExitCode {
         Err(code) => return code,
     };
     let t = Instant::now();
-    match world.write_single(&a.out, sink, a.gzip) {
+    match world.write_single(&a.out, sink, a.gzip, a.copies) {
         Ok((lines, bytes)) => {
             eprintln!(
                 "seam-gen: {lines} lines, {:.1} MB ({}) in {:.2}s -> {}",

@@ -1256,9 +1256,11 @@ impl World {
 impl World {
     /// Writes every event of every day, whichever log it belongs to, into
     /// one file in `sink`'s format (gzip-compressed at level 1 when `gzip`):
-    /// benchmark input with a realistic mix of channels. Returns (lines,
-    /// uncompressed bytes).
-    pub fn write_single(&self, path: &Path, sink: Sink, gzip: bool) -> io::Result<(u64, u64)> {
+    /// benchmark input with a realistic mix of channels. With `copies` > 1
+    /// every request is written that many times at the same instant (other
+    /// page and source port): more input with the same channels, runs and
+    /// time buckets. Returns (lines, uncompressed bytes).
+    pub fn write_single(&self, path: &Path, sink: Sink, gzip: bool, copies: u16) -> io::Result<(u64, u64)> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -1271,7 +1273,18 @@ impl World {
         };
         let (mut lines, mut bytes) = (0u64, 0u64);
         for day in 0..self.cfg.days {
-            let mut events: Vec<Event> = self.day_events(day).into_iter().flatten().collect();
+            let mut events: Vec<Event> = self
+                .day_events(day)
+                .into_iter()
+                .flatten()
+                .flat_map(|e| {
+                    (0..copies.max(1)).map(move |k| Event {
+                        page: e.page.wrapping_add(k),
+                        sport: e.sport.wrapping_add(k),
+                        ..e
+                    })
+                })
+                .collect();
             events.par_sort_unstable();
             // Format in parallel slices; each slice keeps its own clock cache.
             let bufs: Vec<Vec<u8>> = events
