@@ -180,7 +180,7 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
     let channels = agg.sorted_channels();
     let fps: Vec<Fingerprint> = channels
         .par_iter()
-        .map(|(_, s)| fingerprint::fingerprint(s, &opts.fingerprint))
+        .map(|(_, s)| fingerprint::assess(s, &opts.fingerprint, false))
         .collect();
 
     // Prevalence: distinct internal sources per destination, over all channels.
@@ -339,7 +339,9 @@ fn finding(
     if group.len() > 1 {
         evidence.push(format!("sources: {} hosts with the same schedule ({schedule})", ips.len()));
     }
-    evidence.extend(rep.evidence.iter().cloned());
+    if let Some(&(_, rep_stats, _)) = group.first() {
+        evidence.extend(fingerprint::evidence(rep, rep_stats));
+    }
     if cred_hits > 0 {
         evidence.push(format!(
             "credential in URL: {} request(s), parameter(s) {} (values redacted)",

@@ -99,6 +99,16 @@ fn clip(s: &str) -> String {
 
 /// Fingerprints one channel (its times must be normalized: sorted, distinct).
 pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
+    let mut f = assess(s, opts, true);
+    f.evidence = evidence(&f, s);
+    f
+}
+
+/// [`fingerprint`] without the readable parts that only findings need: the
+/// evidence stays empty, and the schedule text is written only for
+/// automated channels unless `all_schedules`. A scan has tens of thousands
+/// of channels and a few hundred findings.
+pub fn assess(s: &ChannelStats, opts: &Options, all_schedules: bool) -> Fingerprint {
     let times: Vec<i64> = s.times.seconds().collect();
     let run_gap = runs::choose_gap(&times, i64::from(s.times.res_s));
     let runs = runs::coalesce(&times, run_gap);
@@ -109,9 +119,8 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
     let (first, last) = opts.window.unwrap_or((s.first_ms, s.last_ms));
     let (first, last) = (local.at(first.div_euclid(1000)), local.at(last.div_euclid(1000)));
     let observed = schedule::observed_days(first, last);
-    let schedule = schedule::describe(fit.as_ref(), &starts, observed);
 
-    let (agent, sample) = agent::channel_class(s.agents.iter());
+    let (agent, _) = agent::channel_class(s.agents.iter());
     let off = starts.iter().filter(|&&t| off_hours(t)).count() as f64 / starts.len().max(1) as f64;
     let mut days: Vec<i64> = starts.iter().map(|t| t.div_euclid(86_400)).collect();
     days.dedup();
@@ -133,6 +142,32 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
         _ => fit.is_some() || n_runs >= 3,
     };
 
+    let schedule = if automated || all_schedules {
+        schedule::describe(fit.as_ref(), &starts, observed)
+    } else {
+        String::new()
+    };
+    Fingerprint {
+        runs: n_runs as u64,
+        run_gap_s: run_gap,
+        period_seconds: fit.as_ref().map(|f| f.period as u64),
+        fit,
+        schedule,
+        agent,
+        off_hours: off,
+        days_active: days.len() as u32,
+        days_observed,
+        constant_size,
+        upload_heavy,
+        automated,
+        evidence: Vec::new(),
+    }
+}
+
+/// The readable evidence for a channel's fingerprint `f`, one signal per entry.
+pub fn evidence(f: &Fingerprint, s: &ChannelStats) -> Vec<String> {
+    let (n_runs, run_gap, fit, agent, off) = (f.runs, f.run_gap_s, &f.fit, f.agent, f.off_hours);
+    let (_, sample) = agent::channel_class(s.agents.iter());
     let mut evidence = Vec::new();
     evidence.push(if run_gap > 0 {
         format!("runs: {n_runs} from {} requests (requests within {run_gap}s merged)", s.connections)
@@ -151,7 +186,7 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
             f.coherence,
             f.jitter
         ),
-        None if n_runs < period::MIN_RUNS => format!("regularity: too few runs for a period ({n_runs} < {})", period::MIN_RUNS),
+        None if n_runs < period::MIN_RUNS as u64 => format!("regularity: too few runs for a period ({n_runs} < {})", period::MIN_RUNS),
         None => "regularity: none (irregular)".into(),
     });
     evidence.push(match sample {
@@ -164,38 +199,24 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
         OFFICE.0,
         OFFICE.1
     ));
-    evidence.push(format!("persistence: active {} of {} days", days.len(), days_observed));
+    evidence.push(format!("persistence: active {} of {} days", f.days_active, f.days_observed));
     if s.times.truncated {
         evidence.push(format!(
             "dense channel: only the latest {} time buckets kept; runs and persistence counted from them",
             s.times.len()
         ));
     }
-    if let Some(m) = constant_size {
+    if let Some(m) = f.constant_size {
         evidence.push(format!("constant request size: {:.0} bytes (cv {:.2})", m, s.req_sizes.cv()));
     }
-    if upload_heavy {
+    if f.upload_heavy {
         evidence.push(format!(
             "upload-heavy: {:.1} MB out, {:.1} MB in",
             s.bytes_out as f64 / 1e6,
             s.bytes_in as f64 / 1e6
         ));
     }
-    Fingerprint {
-        runs: n_runs as u64,
-        run_gap_s: run_gap,
-        period_seconds: fit.as_ref().map(|f| f.period as u64),
-        fit,
-        schedule,
-        agent,
-        off_hours: off,
-        days_active: days.len() as u32,
-        days_observed,
-        constant_size,
-        upload_heavy,
-        automated,
-        evidence,
-    }
+    evidence
 }
 
 /// `90` → `1m30s`, `3600` → `1h`, `86400` → `1d`.

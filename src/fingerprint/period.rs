@@ -156,14 +156,37 @@ fn score(starts: &[i64], p: i64) -> Score {
     }
 }
 
+/// cos and sin of `pos · w`, remembering the last position: the runs of a
+/// scheduled job mostly share their position in the period, so most of
+/// them reuse it instead of computing both again.
+#[derive(Default)]
+struct UnitCircle {
+    last: Option<(i64, f64, f64)>,
+}
+
+impl UnitCircle {
+    #[inline]
+    fn at(&mut self, pos: i64, w: f64) -> (f64, f64) {
+        if let Some((p, c, s)) = self.last {
+            if p == pos {
+                return (c, s);
+            }
+        }
+        let (s, c) = (pos as f64 * w).sin_cos();
+        self.last = Some((pos, c, s));
+        (c, s)
+    }
+}
+
 /// Rayleigh coherence and mean phase (seconds in [0, p)).
 fn coherence(starts: &[i64], p: i64) -> (f64, i64) {
     let (mut c, mut s) = (0.0f64, 0.0f64);
     let w = std::f64::consts::TAU / p as f64;
+    let mut unit = UnitCircle::default();
     for &t in starts {
-        let a = position(t, p) as f64 * w;
-        c += a.cos();
-        s += a.sin();
+        let (dc, ds) = unit.at(position(t, p), w);
+        c += dc;
+        s += ds;
     }
     let n = starts.len().max(1) as f64;
     let r = (c * c + s * s).sqrt() / n;
@@ -177,6 +200,7 @@ fn inlier_phase(starts: &[i64], p: i64, phase: i64) -> i64 {
     let tol = tolerance(p);
     let w = std::f64::consts::TAU / p as f64;
     let (mut c, mut s, mut n) = (0.0f64, 0.0f64, 0usize);
+    let mut unit = UnitCircle::default();
     for &t in starts {
         let pos = position(t, p);
         let mut r = (pos - phase).rem_euclid(p);
@@ -184,9 +208,9 @@ fn inlier_phase(starts: &[i64], p: i64, phase: i64) -> i64 {
             r -= p;
         }
         if r.abs() <= tol {
-            let a = pos as f64 * w;
-            c += a.cos();
-            s += a.sin();
+            let (dc, ds) = unit.at(pos, w);
+            c += dc;
+            s += ds;
             n += 1;
         }
     }
