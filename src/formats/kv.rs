@@ -38,7 +38,7 @@ pub fn pairs_sep(msg: &[u8], sep: u8) -> KvIter<'_> {
 impl<'a> Iterator for KvIter<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if self.index.is_none() && self.rest.len() == self.msg.len() {
             let set = ByteSet {
