@@ -751,6 +751,11 @@ impl Aggregate {
 
     /// Merges `other` into `self`.
     pub fn merge(&mut self, other: Aggregate) {
+        if self.channels.is_empty() && self.dests.is_empty() && self.traffic == TrafficCounts::default() {
+            // Nothing to merge into (the first of several results).
+            *self = other;
+            return;
+        }
         self.traffic.merge(&other.traffic);
         let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
         let mut theirs: AHashMap<ChannelKey, Box<ChannelStats>> = other
@@ -793,8 +798,12 @@ impl Aggregate {
                 out.intern(&d.clone());
             }
         }
-        for (k, mut v) in self.channels.drain() {
-            v.times.normalize();
+        // Normalizing the times (unpack, sort, repack) is most of the work:
+        // in parallel.
+        let mut channels: Vec<(ChannelKey, Box<ChannelStats>)> = self.channels.drain().collect();
+        channels.par_iter_mut().for_each(|(_, v)| v.times.normalize());
+        out.channels.reserve(channels.len());
+        for (k, v) in channels {
             let dest = remap.get(k.dest as usize).copied().unwrap_or(k.dest);
             out.channels.insert(ChannelKey { dest, ..k }, v);
         }
