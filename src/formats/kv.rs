@@ -354,24 +354,15 @@ mod tests {
             b"1",
             b"srcip=10.0.0.1 ",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut rand = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::synth::rng::Rng::new(7);
         for _ in 0..20_000 {
-            let n = (rand() % 24) as usize;
-            let msg: Vec<u8> = (0..n)
-                .flat_map(|_| alphabet[(rand() % alphabet.len() as u64) as usize].iter().copied())
-                .collect();
+            let msg = crate::formats::random_text(&mut rng, alphabet, 24);
             for sep in [b' ', b',', b'\t'] {
                 let fast: Vec<_> = pairs_sep(&msg, sep).collect();
                 assert_eq!(fast, reference(&msg, sep), "{:?} sep {sep}", String::from_utf8_lossy(&msg));
             }
             // Past super::bits::INDEX_BYTES the pairs are found without the index.
-            if rand() % 50 == 0 {
+            if rng.below(50) == 0 {
                 let mut long = msg.clone();
                 while long.len() <= crate::formats::bits::INDEX_BYTES {
                     long.extend_from_slice(&msg);

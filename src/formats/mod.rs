@@ -542,6 +542,14 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// A random text of up to `max_pieces` pieces drawn from `alphabet`, for
+/// the tests that hold a fast splitter to a plain one.
+#[cfg(test)]
+pub(crate) fn random_text(rng: &mut crate::synth::rng::Rng, alphabet: &[&[u8]], max_pieces: u64) -> Vec<u8> {
+    let n = rng.below(max_pieces + 1);
+    (0..n).flat_map(|_| rng.pick(alphabet).iter().copied()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

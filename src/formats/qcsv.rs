@@ -180,18 +180,9 @@ mod tests {
     #[test]
     fn splitting_agrees_with_the_reference() {
         let alphabet: &[&[u8]] = &[b"a", b"10.0.0.1", b",", b",,", b"\"", b"\"\"", b" ", b"x\"y", b"\xc3\xa9", b"\r"];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rand = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::synth::rng::Rng::new(13);
         for round in 0..20_000 {
-            let n = (rand() % 60) as usize;
-            let mut r: Vec<u8> = (0..n)
-                .flat_map(|_| alphabet[(rand() % alphabet.len() as u64) as usize].iter().copied())
-                .collect();
+            let mut r = crate::formats::random_text(&mut rng, alphabet, 60);
             if round % 100 == 0 {
                 // Long fields, past find_byte's word-at-a-time head.
                 r.extend_from_slice(&[b'x'; 100]);
