@@ -180,7 +180,7 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
     let channels = agg.sorted_channels();
     let fps: Vec<Fingerprint> = channels
         .par_iter()
-        .map(|(_, s)| fingerprint::assess(s, &opts.fingerprint, false))
+        .map(|(_, s)| fingerprint::fingerprint(s, &opts.fingerprint))
         .collect();
 
     // Prevalence: distinct internal sources per destination, over all channels.

@@ -751,11 +751,6 @@ impl Aggregate {
 
     /// Merges `other` into `self`.
     pub fn merge(&mut self, other: Aggregate) {
-        if self.channels.is_empty() && self.dests.is_empty() && self.traffic == TrafficCounts::default() {
-            // Nothing to merge into (the first of several results).
-            *self = other;
-            return;
-        }
         self.traffic.merge(&other.traffic);
         let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
         let mut theirs: AHashMap<ChannelKey, Box<ChannelStats>> = other

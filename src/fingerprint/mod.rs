@@ -44,6 +44,7 @@ pub struct Fingerprint {
     pub run_gap_s: i64,
     pub fit: Option<PeriodFit>,
     pub period_seconds: Option<u64>,
+    /// The schedule in words; empty unless `automated` (only findings show it).
     pub schedule: String,
     pub agent: AgentClass,
     /// Share of runs outside office hours.
@@ -55,8 +56,6 @@ pub struct Fingerprint {
     pub upload_heavy: bool,
     /// True when the channel looks machine-driven (a finding).
     pub automated: bool,
-    /// Readable signals, one per entry.
-    pub evidence: Vec<String>,
 }
 
 /// UTC seconds to local seconds, looking the offset up once per quarter hour.
@@ -98,17 +97,10 @@ fn clip(s: &str) -> String {
 }
 
 /// Fingerprints one channel (its times must be normalized: sorted, distinct).
+/// The readable parts only findings need, the schedule text and
+/// [`evidence`], are left to them: a scan has tens of thousands of channels
+/// and a few hundred findings.
 pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
-    let mut f = assess(s, opts, true);
-    f.evidence = evidence(&f, s);
-    f
-}
-
-/// [`fingerprint`] without the readable parts that only findings need: the
-/// evidence stays empty, and the schedule text is written only for
-/// automated channels unless `all_schedules`. A scan has tens of thousands
-/// of channels and a few hundred findings.
-pub fn assess(s: &ChannelStats, opts: &Options, all_schedules: bool) -> Fingerprint {
     let times: Vec<i64> = s.times.seconds().collect();
     let run_gap = runs::choose_gap(&times, i64::from(s.times.res_s));
     let runs = runs::coalesce(&times, run_gap);
@@ -142,7 +134,7 @@ pub fn assess(s: &ChannelStats, opts: &Options, all_schedules: bool) -> Fingerpr
         _ => fit.is_some() || n_runs >= 3,
     };
 
-    let schedule = if automated || all_schedules {
+    let schedule = if automated {
         schedule::describe(fit.as_ref(), &starts, observed)
     } else {
         String::new()
@@ -160,7 +152,6 @@ pub fn assess(s: &ChannelStats, opts: &Options, all_schedules: bool) -> Fingerpr
         constant_size,
         upload_heavy,
         automated,
-        evidence: Vec::new(),
     }
 }
 

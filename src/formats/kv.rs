@@ -8,6 +8,8 @@
 //! newline inside a message (`$EscapeControlCharactersOnReceive`), separate
 //! pairs wherever the separator does.
 
+use super::bits::{below, zero_bytes, BitIndex, ByteSet, LO};
+
 /// Iterates over the `key=value` pairs of a message. Quotes around a value
 /// are removed; escapes inside are left as they are (see [`unescape`]).
 pub struct KvIter<'a> {
@@ -16,7 +18,9 @@ pub struct KvIter<'a> {
     rest: &'a [u8],
     sep: u8,
     /// Where the bytes that can end a key or a value or open or escape a
-    /// quote are: controls, space, `!`, `"`, `#`, `=`, `\\` and the separator.
+    /// quote are: controls, space, `!`, `"`, `#`, `=`, `\\` and the separator
+    /// (`None` for messages past [`super::bits::INDEX_BYTES`], which are
+    /// searched pair by pair).
     index: Option<BitIndex>,
 }
 
@@ -40,6 +44,8 @@ impl<'a> Iterator for KvIter<'a> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
+        // Built on the first call rather than in `pairs_sep`, so that the
+        // iterator moves into the caller's loop before the index is filled.
         if self.index.is_none() && self.rest.len() == self.msg.len() {
             let set = ByteSet {
                 any: [b'=', b'\\', self.sep, self.sep],
@@ -51,17 +57,7 @@ impl<'a> Iterator for KvIter<'a> {
             let s = skip_separators(self.rest, self.sep);
             let (key, value, rest) = match &self.index {
                 Some(ix) => indexed(ix, self.msg, s, self.sep)?,
-                None => {
-                    // `=` is among the bytes searched for, so none at all
-                    // means no pair is left.
-                    let eq = find_structural(s, b'=', self.sep)?;
-                    if s.get(eq) == Some(&b'=') {
-                        let (value, rest) = split_value(s.get(eq + 1..)?, self.sep)?;
-                        (s.get(..eq)?, value, rest)
-                    } else {
-                        slow(s, self.sep)?
-                    }
-                }
+                None => searched(s, self.sep)?,
             };
             self.rest = rest;
             if key.is_empty() {
@@ -80,7 +76,7 @@ fn indexed<'a>(ix: &BitIndex, msg: &'a [u8], s: &'a [u8], sep: u8) -> Option<(&'
     // means no `=` is left, so no pair.
     let eq = ix.next_at(start)?;
     if msg.get(eq) != Some(&b'=') {
-        return slow(s, sep);
+        return searched(s, sep);
     }
     let key = msg.get(start..eq)?;
     let v = msg.get(eq + 1..)?;
@@ -113,9 +109,9 @@ fn indexed<'a>(ix: &BitIndex, msg: &'a [u8], s: &'a [u8], sep: u8) -> Option<(&'
     Some((key, msg.get(eq + 1..end)?, msg.get(end..)?))
 }
 
-/// A pair whose key is preceded by free text or holds a separator.
-#[cold]
-fn slow(s: &[u8], sep: u8) -> Option<(&[u8], &[u8], &[u8])> {
+/// The next pair of `s`, found by searching: for a key preceded by free
+/// text or holding a separator, and for messages too long to index.
+fn searched(s: &[u8], sep: u8) -> Option<(&[u8], &[u8], &[u8])> {
     let eq = crate::formats::find_byte(b'=', s)?;
     let key_raw = s.get(..eq)?;
     // A key never holds the separator; if it does, what precedes it was
@@ -143,15 +139,6 @@ fn split_value(v: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
         let end = separator_at_or_after(v, sep);
         (v.get(..end)?, v.get(end..).unwrap_or_default())
     })
-}
-
-use super::bits::{below, zero_bytes, BitIndex, ByteSet, LO};
-
-/// High bit set in each byte of `x` below 0x24 (controls, space, `!`, `"`,
-/// `#`): every byte that can separate pairs or open a quote.
-#[inline(always)]
-fn below_0x24(x: u64) -> u64 {
-    below(x, 0x24)
 }
 
 /// First byte of `s` whose flag `flags` sets (high bit of the byte in the
@@ -182,11 +169,11 @@ fn scan(s: &[u8], flags: impl Fn(u64) -> u64) -> Option<usize> {
 
 /// First byte of `s` that is a control character, a space, `!`, `"` or
 /// `#` (everything below 0x24: all the separators and quotes of key=value
-/// text), or `a`, or `b`.
+/// text), or `sep`.
 #[inline(always)]
-fn find_structural(s: &[u8], a: u8, b: u8) -> Option<usize> {
-    let (pa, pb) = (LO.wrapping_mul(u64::from(a)), LO.wrapping_mul(u64::from(b)));
-    scan(s, |x| below_0x24(x) | zero_bytes(x ^ pa) | zero_bytes(x ^ pb))
+fn find_structural(s: &[u8], sep: u8) -> Option<usize> {
+    let ps = LO.wrapping_mul(u64::from(sep));
+    scan(s, |x| below(x, 0x24) | zero_bytes(x ^ ps))
 }
 
 /// First `"` or `\\` in `s`.
@@ -241,7 +228,7 @@ fn separator_at_or_after(v: &[u8], sep: u8) -> usize {
     let mut i = 0;
     // Candidates: `sep`, and every byte below 0x24 (tab, `#`, but also
     // spaces and quotes, which are data here unless `sep` is a space).
-    while let Some(off) = v.get(i..).and_then(|t| find_structural(t, sep, sep)) {
+    while let Some(off) = v.get(i..).and_then(|t| find_structural(t, sep)) {
         let at = i + off;
         match v.get(at) {
             Some(&c) if c == sep || c == b'\t' => return at,

@@ -57,16 +57,12 @@ impl Compression {
 
 /// The whole content of a plain file, memory-mapped. (Files that are not
 /// mapped are read as a stream, in blocks.)
-pub enum Whole {
-    Mapped(memmap2::Mmap),
-}
+pub struct Whole(memmap2::Mmap);
 
 impl std::ops::Deref for Whole {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match self {
-            Whole::Mapped(m) => m,
-        }
+        &self.0
     }
 }
 
@@ -132,7 +128,7 @@ pub fn open(src: &Source, no_mmap: bool, progress: &indicatif::ProgressBar) -> i
         // fault; we only map files that have been quiet for QUIET_SECS, and
         // `--no-mmap` avoids mapping altogether.
         if let Ok(m) = unsafe { memmap2::Mmap::map(&file) } {
-            return Ok((Opened::Whole(Whole::Mapped(m)), meta));
+            return Ok((Opened::Whole(Whole(m)), meta));
         }
     }
     // Read as a stream, in blocks: memory stays bounded whatever the size.
