@@ -15,9 +15,9 @@
 //! `tunnel://host:port/`. The W3C variant of the WSA access log is read by
 //! the generic `w3c` format.
 
-use super::squid::{connect_target, direct_peer, set_host, squid_action, url_target, Head};
+use super::squid::{connect_target, direct_peer, set_host, url_target, Head};
 use super::{next_token, parse_ip, syslog, Field, Format, LineError, LineResult};
-use crate::record::{account, text, Action, Proto, Record};
+use crate::record::{account, text, Action};
 use crate::time::{parse_epoch_frac, parse_u64, TimeCtx};
 
 pub struct CiscoWsa;
@@ -53,17 +53,7 @@ impl Format for CiscoWsa {
 
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         let msg = message(line);
-        let Head {
-            time_ms,
-            src_ip,
-            result,
-            status,
-            bytes,
-            method,
-            url,
-            user,
-            hier,
-        } = Head::parse(&super::tokens::<9>(msg))?;
+        let h = Head::parse(&super::tokens::<9>(msg))?;
         // The ACL decision tag is the word before the verdict block (custom
         // fields such as `CMF:44 DCF:200020` may come between).
         let acl_tag = verdict_block(msg)
@@ -72,29 +62,24 @@ impl Format for CiscoWsa {
             .unwrap_or_default();
 
         let blocked = [&b"BLOCK"[..], b"DROP"].iter().any(|p| acl_tag.starts_with(p));
-        let mut rec = Record {
-            time_ms,
-            src_ip: Some(src_ip),
-            proto: Proto::Tcp,
-            action: if blocked { Action::Denied } else { squid_action(result, status) },
-            bytes_in: Some(bytes),
-            user: (user != b"-" && !user.is_empty()).then(|| bare(user)),
-            method: (method != b"-").then(|| text(method)),
-            status,
-            ..Record::default()
-        };
+        let mut rec = h.record();
+        if blocked {
+            rec.action = Action::Denied;
+        }
+        rec.user = (h.user != b"-" && !h.user.is_empty()).then(|| bare(h.user));
+        rec.method = (h.method != b"-").then(|| text(h.method));
         // The peer is the origin server on DIRECT hierarchy codes.
-        let peer = direct_peer(hier);
+        let peer = direct_peer(h.hier);
         if let Some(p) = peer {
             rec.dst_ip = parse_ip(p);
         }
-        if url == b"-" || url.starts_with(b"error:") {
+        if h.url == b"-" || h.url.starts_with(b"error:") {
             return Err(LineError::Ignored("proxy error entry without destination"));
         }
-        if method == b"CONNECT" {
-            connect_target(&mut rec, url);
+        if h.method == b"CONNECT" {
+            connect_target(&mut rec, h.url);
         } else {
-            url_target(&mut rec, url);
+            url_target(&mut rec, h.url);
         }
         // A peer named by host (DIRECT/example.com) names the destination
         // when the URL did not.

@@ -42,40 +42,20 @@ impl Format for SquidNative {
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         // The nine head fields and the content type, then the quoted ones.
         let t = tokens::<10>(line);
-        let Head {
-            time_ms,
-            src_ip,
-            result,
-            status,
-            bytes,
-            method,
-            url,
-            user,
-            hier,
-        } = Head::parse(&t)?;
+        let h = Head::parse(&t)?;
         let mut it = Fields(t.rest);
         let _referer = it.next_quoted();
-        let user_agent = it.next_quoted().and_then(opt_text);
-
-        let mut rec = Record {
-            time_ms,
-            src_ip: Some(src_ip),
-            proto: Proto::Tcp,
-            action: squid_action(result, status),
-            bytes_in: Some(bytes),
-            user: opt_text(user),
-            user_agent,
-            method: opt_text(method),
-            status,
-            ..Record::default()
-        };
-        rec.dst_ip = direct_peer(hier).and_then(parse_ip);
-        if method == b"CONNECT" {
-            connect_target(&mut rec, url);
-        } else if url.starts_with(b"error:") || url == b"-" {
+        let mut rec = h.record();
+        rec.user_agent = it.next_quoted().and_then(opt_text);
+        rec.user = opt_text(h.user);
+        rec.method = opt_text(h.method);
+        rec.dst_ip = direct_peer(h.hier).and_then(parse_ip);
+        if h.method == b"CONNECT" {
+            connect_target(&mut rec, h.url);
+        } else if h.url.starts_with(b"error:") || h.url == b"-" {
             return Err(LineError::Ignored("proxy error entry without destination"));
         } else {
-            url_target(&mut rec, url);
+            url_target(&mut rec, h.url);
         }
         Ok(rec)
     }
@@ -123,6 +103,21 @@ impl<'a> Head<'a> {
             user: field(7).unwrap_or(b"-"),
             hier: field(8).unwrap_or(b"-"),
         })
+    }
+}
+
+impl<'a> Head<'a> {
+    /// The record's fields the head gives the same way in both formats.
+    pub(crate) fn record(&self) -> Record<'a> {
+        Record {
+            time_ms: self.time_ms,
+            src_ip: Some(self.src_ip),
+            proto: Proto::Tcp,
+            action: squid_action(self.result, self.status),
+            bytes_in: Some(self.bytes),
+            status: self.status,
+            ..Record::default()
+        }
     }
 }
 
