@@ -107,9 +107,68 @@ fn flags16(b: &[u8; 16], set: ByteSet) -> u32 {
     out
 }
 
+/// Bit k set when byte k of `b` equals `c`.
+#[inline(always)]
+pub fn eq16(b: &[u8; 16], c: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64, and the unaligned
+        // load reads exactly the sixteen bytes of `b`.
+        unsafe {
+            let v = _mm_loadu_si128(b.as_ptr().cast());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32 & 0xffff
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        flags16(b, ByteSet { any: [c; 4], below: 0 })
+    }
+}
+
+/// The first sixteen bytes of `s` (which must have that many).
+#[inline(always)]
+pub fn block16(s: &[u8]) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if let Some(h) = s.get(..16) {
+        b.copy_from_slice(h);
+    }
+    b
+}
+
+/// Up to eight bytes as a little-endian word, zero-padded, without a
+/// byte loop: two overlapping four-byte loads, or three single bytes.
+#[inline(always)]
+pub fn load_upto8(s: &[u8]) -> u64 {
+    let n = s.len().min(8);
+    let byte = |i: usize| u64::from(s.get(i).copied().unwrap_or(0));
+    let word4 = |i: usize| {
+        let mut w = [0u8; 4];
+        if let Some(b) = s.get(i..i + 4) {
+            w.copy_from_slice(b);
+        }
+        u64::from(u32::from_le_bytes(w))
+    };
+    match n {
+        0 => 0,
+        1..=3 => byte(0) | byte(n / 2) << (n / 2 * 8) | byte(n - 1) << ((n - 1) * 8),
+        _ => word4(0) | word4(n - 4) << ((n - 4) * 8),
+    }
+}
+
+/// Position of the first `c` in `s`, which is at most eight bytes long.
+#[inline(always)]
+pub fn find_upto8(c: u8, s: &[u8]) -> Option<usize> {
+    let n = s.len().min(8);
+    let x = load_upto8(s) ^ LO.wrapping_mul(u64::from(c));
+    let valid = if n == 8 { u64::MAX } else { (1u64 << (n * 8)) - 1 };
+    let m = zero_bytes(x) & valid;
+    (m != 0).then(|| (m.trailing_zeros() / 8) as usize)
+}
+
 pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HI: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// High bit set in each byte of `x` that is zero, exactly (no borrow
 /// crosses bytes, unlike the shorter `(x - LO) & !x & HI`).

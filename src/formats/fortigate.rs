@@ -57,6 +57,7 @@ impl Format for FortiGate {
             && !has(b"|Fortinet|")
     }
 
+    #[inline]
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
         let (hdr, msg) = syslog::split(line, ctx);
         let sep = comma_separated(msg);

@@ -180,6 +180,40 @@ pub trait LineParser: Sync + Send {
             1
         })
     }
+
+    /// The format itself when the parser is the format as it is (no
+    /// per-file header), so that the scan loop can call it directly.
+    fn stateless(&self) -> Option<&'static dyn Format> {
+        None
+    }
+}
+
+/// A format as a [`LineParser`], called statically: the scan loop over a
+/// `Direct<F>` inlines the format's parser and the fold that consumes its
+/// records, instead of two calls through vtables and a move of the record
+/// per line. Used for the formats of the largest logs (see `scan`), which
+/// have one record per line.
+pub struct Direct<F>(pub F);
+
+impl<F: Format> LineParser for Direct<F> {
+    #[inline(always)]
+    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
+        self.0.parse(line, ctx)
+    }
+
+    /// One record per line: only for formats that keep the default
+    /// [`Format::parse_multi`].
+    #[inline(always)]
+    fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> {
+        self.0.parse(line, ctx).map(|r| {
+            out(r);
+            1
+        })
+    }
+
+    fn framing(&self) -> Framing {
+        self.0.framing()
+    }
 }
 
 /// A log format family.
@@ -236,6 +270,10 @@ impl LineParser for Stateless {
 
     fn framing(&self) -> Framing {
         self.0.framing()
+    }
+
+    fn stateless(&self) -> Option<&'static dyn Format> {
+        Some(self.0)
     }
 }
 
@@ -362,13 +400,11 @@ pub struct Tokens<'a, const N: usize> {
 }
 
 /// Splits the first `N` tokens off `s` in one pass. Equivalent to calling
-/// [`next_token`] `N` times, but the spaces are found eight bytes at a time
+/// [`next_token`] `N` times, but the spaces are found sixteen bytes at a time
 /// and every token costs a few instructions instead of a search of its own:
 /// fixed-layout formats (Squid) use it for the fields before their free text.
 #[inline]
 pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const SPACES: u64 = 0x2020_2020_2020_2020;
     let mut out = Tokens {
         tok: [&b""[..]; N],
         n: 0,
@@ -379,17 +415,21 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
         return out;
     }
     let mut start = 0usize;
-    let mut words = s.chunks_exact(8);
     let mut base = 0usize;
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word) ^ SPACES;
-        // High bit set exactly in the bytes of x that are zero (spaces of
-        // the input); no borrow crosses bytes, so every flag is exact.
-        let mut m = !(((x & LOW7) + LOW7) | x | LOW7);
+    // Sixteen bytes at a time, then the last sixteen (overlapping, with the
+    // bytes already seen masked off); lines shorter than that byte by byte.
+    let n = s.len();
+    while base < n {
+        let (block_at, skip) = if base + 16 <= n {
+            (base, 0)
+        } else if n >= 16 {
+            (n - 16, base - (n - 16))
+        } else {
+            break;
+        };
+        let mut m = bits::eq16(&bits::block16(s.get(block_at..).unwrap_or_default()), b' ') >> skip << skip;
         while m != 0 {
-            let end = base + (m.trailing_zeros() / 8) as usize;
+            let end = block_at + m.trailing_zeros() as usize;
             if push(&mut out, s.get(start..end).unwrap_or_default()) {
                 out.rest = s.get(end + 1..).unwrap_or_default();
                 return out;
@@ -397,16 +437,17 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
             start = end + 1;
             m &= m - 1;
         }
-        base += 8;
+        base = block_at + 16;
     }
-    for (j, &c) in words.remainder().iter().enumerate() {
-        if c == b' ' {
-            let end = base + j;
-            if push(&mut out, s.get(start..end).unwrap_or_default()) {
-                out.rest = s.get(end + 1..).unwrap_or_default();
-                return out;
+    if n < 16 {
+        for (end, &c) in s.iter().enumerate() {
+            if c == b' ' {
+                if push(&mut out, s.get(start..end).unwrap_or_default()) {
+                    out.rest = s.get(end + 1..).unwrap_or_default();
+                    return out;
+                }
+                start = end + 1;
             }
-            start = end + 1;
         }
     }
     push(&mut out, s.get(start..).unwrap_or_default());
@@ -440,30 +481,36 @@ pub fn find_space(s: &[u8]) -> Option<usize> {
 
 /// First `b` in `s`. Log fields are short, where `memchr`'s setup costs
 /// more than the search and a byte loop mispredicts on every field length:
-/// the first 32 bytes are searched eight at a time in a `u64` (SWAR), then
-/// `memchr` takes over.
+/// up to 16 bytes are searched as two overlapping words, up to 64 sixteen
+/// at a time (SSE2 on x86-64, with an overlapping last block instead of a
+/// byte loop), then `memchr` takes over.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pat = LO.wrapping_mul(u64::from(b));
-    let head = s.get(..32).unwrap_or(s);
-    let mut words = head.chunks_exact(8);
-    for (k, w) in (&mut words).enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        // Zero bytes of x are the matches; the lowest flagged byte is exact.
-        let x = u64::from_le_bytes(word) ^ pat;
-        let found = x.wrapping_sub(LO) & !x & HI;
-        if found != 0 {
-            return Some(k * 8 + (found.trailing_zeros() / 8) as usize);
+    let n = s.len();
+    if n <= 8 {
+        return bits::find_upto8(b, s);
+    }
+    if n < 16 {
+        // Two overlapping words; the second is searched only past the first.
+        return bits::find_upto8(b, s.get(..8)?).or_else(|| Some(n - 8 + bits::find_upto8(b, s.get(n - 8..)?)?));
+    }
+    let mut at = 0;
+    while at + 16 <= n {
+        let m = bits::eq16(&bits::block16(s.get(at..)?), b);
+        if m != 0 {
+            return Some(at + m.trailing_zeros() as usize);
+        }
+        at += 16;
+        if at >= 64 {
+            return memchr::memchr(b, s.get(at..)?).map(|j| at + j);
         }
     }
-    let done = head.len() - words.remainder().len();
-    if let Some(j) = words.remainder().iter().position(|&c| c == b) {
-        return Some(done + j);
+    if at == n {
+        return None;
     }
-    memchr::memchr(b, s.get(head.len()..)?).map(|j| head.len() + j)
+    // The last sixteen bytes, of which the first `16 - (n - at)` were searched.
+    let m = bits::eq16(&bits::block16(s.get(n - 16..)?), b) >> (16 - (n - at));
+    (m != 0).then(|| at + m.trailing_zeros() as usize)
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.

@@ -141,6 +141,7 @@ impl Format for PanOs {
         locate(line).is_some()
     }
 
+    #[inline]
     fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
         let start = locate(line).ok_or(LineError::Skipped("not a PAN-OS CSV log"))?;
         let csv = line.get(start..).unwrap_or_default();
