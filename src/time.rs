@@ -181,6 +181,23 @@ pub fn digits(b: &[u8], n: usize) -> Option<u32> {
     Some(v)
 }
 
+/// The value of eight ASCII digits read as a little-endian word (the
+/// first digit in the low byte), or `None` when any byte is not a digit.
+#[inline(always)]
+pub fn digits8(w: u64) -> Option<u64> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    // Digits are 0x30..=0x39: high nibble 3, and adding 6 keeps it 3.
+    if w & (0xf0 * LO) != 0x30 * LO || (w.wrapping_add(6 * LO)) & (0xf0 * LO) != 0x30 * LO {
+        return None;
+    }
+    let x = w - 0x30 * LO;
+    // Pairs, then quads, then the whole (each step multiplies the higher
+    // part by a power of ten and adds the lower one).
+    let x = (x * 10 + (x >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let x = (x * 100 + (x >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((x * 10000 + (x >> 32)) & 0xffff_ffff)
+}
+
 /// Parses an unsigned decimal integer (the whole slice).
 #[inline]
 pub fn parse_u64(b: &[u8]) -> Option<u64> {
@@ -241,6 +258,20 @@ pub fn parse_offset(b: &[u8]) -> Option<i32> {
 
 /// Parses epoch time with an optional fraction (`1700000000.123`) into ms.
 pub fn parse_epoch_frac(b: &[u8]) -> Option<i64> {
+    // The usual shape, ten digits, a dot and milliseconds (Squid and its
+    // kin): eight digits at once in a word, and the other five one by one.
+    if let (Some(head), Some(&[d8, d9, b'.', f0, f1, f2])) = (b.get(..8), b.get(8..)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(head);
+        if let Some(hi) = digits8(u64::from_le_bytes(w)) {
+            let rest = [d8, d9, f0, f1, f2].map(|c| c.wrapping_sub(b'0'));
+            if rest.iter().all(|&d| d <= 9) {
+                let [d8, d9, f0, f1, f2] = rest.map(i64::from);
+                let secs = hi as i64 * 100 + d8 * 10 + d9;
+                return Some(secs * 1000 + f0 * 100 + f1 * 10 + f2);
+            }
+        }
+    }
     let (int, frac) = match crate::formats::find_byte(b'.', b) {
         Some(i) => (b.get(..i)?, b.get(i + 1..)?),
         None => (b, &b""[..]),
@@ -451,6 +482,24 @@ mod tests {
         assert_eq!(epoch_auto_ms(1_637_681_708_541_881), 1_637_681_708_541);
         assert_eq!(epoch_auto_ms(1_637_681_708_541_881_380), 1_637_681_708_541);
         assert_eq!(parse_epoch_frac(b"1700000000.123"), Some(1_700_000_000_123));
+        assert_eq!(parse_epoch_frac(b"0000000009.009"), Some(9_009));
+        // Every byte value in every position of the fast path's digits.
+        for i in 0..14 {
+            for c in 0..=255u8 {
+                let mut b = *b"1234567890.123";
+                b[i] = c;
+                let plain = std::str::from_utf8(&b).ok().and_then(|s| {
+                    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+                    let ok = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
+                    let ms: String = frac.chars().chain("000".chars()).take(3).collect();
+                    (ok(int) && ok(frac) && !int.is_empty()).then(|| Some(int.parse::<i64>().ok()? * 1000 + ms.parse::<i64>().ok()?))?
+                });
+                assert_eq!(parse_epoch_frac(&b), plain, "{:?}", String::from_utf8_lossy(&b));
+            }
+        }
+        assert_eq!(parse_epoch_frac(b"17000/0000.123"), None);
+        assert_eq!(parse_epoch_frac(b"1700000000.1:3"), None);
+        assert_eq!(parse_epoch_frac(b"9999999999.999"), Some(9_999_999_999_999));
         assert_eq!(parse_epoch_frac(b"1700000000.1x"), None);
         assert_eq!(parse_epoch_frac(b"1700000000.1"), Some(1_700_000_000_100));
         assert_eq!(parse_epoch_frac(b"1700000000.12345"), Some(1_700_000_000_123));

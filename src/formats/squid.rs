@@ -39,6 +39,7 @@ impl Format for SquidNative {
         t.len() >= 10 && parse_epoch_frac(t).is_some() && super::find_byte(b'/', code).is_some()
     }
 
+    #[inline]
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
         // The nine head fields and the content type, then the quoted ones.
         let t = tokens::<10>(line);
@@ -147,7 +148,15 @@ pub(crate) fn url_target<'a>(rec: &mut Record<'a>, url: &'a [u8]) {
 /// clients, `https://host:port`).
 pub(crate) fn connect_target<'a>(rec: &mut Record<'a>, target: &'a [u8]) {
     let colon = super::find_byte(b':', target);
-    let (host, port) = if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
+    let (host, port) = if let Some((host, port)) = colon
+        .filter(|_| !target.starts_with(b"["))
+        .and_then(|i| Some((target.get(..i)?, target.get(i + 1..)?)))
+        .filter(|(_, port)| port.len() <= 5 && port.first().is_some_and(u8::is_ascii_digit) && !port.contains(&b':'))
+    {
+        // The usual `host:port`: one colon, then a short port (what
+        // `split_host_port` would make of it, without searching twice).
+        (host.strip_suffix(b".").unwrap_or(host), crate::time::parse_u16(port))
+    } else if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
         let p = split_url(target);
         (p.host, p.port)
     } else {
@@ -247,6 +256,28 @@ mod tests {
             Err(LineError::Skipped("client is not an IP address"))
         );
         assert!(p("1761121144.919 0").is_err());
+    }
+
+    #[test]
+    fn connect_targets_split_as_split_host_port_does() {
+        let alphabet: &[&[u8]] = &[b"a", b"1", b":", b"443", b".", b"[", b"]", b"//", b"::", b"99999", b"-"];
+        let mut rng = crate::synth::rng::Rng::new(7);
+        for _ in 0..20_000 {
+            let target = crate::formats::random_text(&mut rng, alphabet, 8);
+            let mut rec = Record::default();
+            connect_target(&mut rec, &target);
+            let mut want = Record::default();
+            let colon = crate::formats::find_byte(b':', &target);
+            let (host, port) = if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
+                let p = split_url(&target);
+                (p.host, p.port)
+            } else {
+                split_host_port(&target)
+            };
+            set_host(&mut want, host);
+            want.dst_port = port;
+            assert_eq!(rec, want, "{:?}", String::from_utf8_lossy(&target));
+        }
     }
 
     #[test]
