@@ -228,10 +228,24 @@ impl Iterator for Unpack<'_> {
     }
 }
 
+/// The bucket of `res_s` seconds that holds `ms`. Resolutions are powers
+/// of two, where flooring division is a shift (a division costs tens of
+/// cycles per record); any other value, as from a hand-edited state file,
+/// divides.
+#[inline(always)]
+fn bucket_of(ms: i64, res_s: u32) -> i64 {
+    let s = ms.div_euclid(1000);
+    if res_s.is_power_of_two() {
+        s >> res_s.trailing_zeros()
+    } else {
+        s.div_euclid(i64::from(res_s.max(1)))
+    }
+}
+
 impl Times {
     #[inline]
     pub fn push(&mut self, ms: i64) {
-        let b = ms.div_euclid(1000).div_euclid(i64::from(self.res_s));
+        let b = bucket_of(ms, self.res_s);
         if self.tail.last() != Some(&b) {
             self.tail.push(b);
             if self.tail.len() >= TAIL {
@@ -244,8 +258,8 @@ impl Times {
     /// stored buckets (a time-ordered log) is appended straight to storage,
     /// without the recent-arrivals list.
     pub fn push_all(&mut self, ms: &[i64]) {
-        let res = i64::from(self.res_s);
-        let bucket = |t: i64| t.div_euclid(1000).div_euclid(res);
+        let res = self.res_s;
+        let bucket = |t: i64| bucket_of(t, res);
         let forward = self.tail.is_empty()
             && ms.first().is_some_and(|&t| self.count == 0 || bucket(t) >= self.last)
             && ms.windows(2).all(|w| w.first() <= w.get(1));
@@ -903,6 +917,30 @@ mod tests {
         let (w, x) = (whole.canonical(), x.canonical());
         assert_eq!(w.dests, x.dests);
         assert_eq!(w.sorted_channels(), x.sorted_channels());
+    }
+
+    #[test]
+    fn buckets_shift_as_flooring_division_does() {
+        for ms in [
+            -86_400_001i64,
+            -1001,
+            -1000,
+            -999,
+            -1,
+            0,
+            1,
+            999,
+            1000,
+            1_700_000_000_123,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            for res in [1u32, 2, 4, 8, 1 << 20] {
+                assert_eq!(bucket_of(ms, res), ms.div_euclid(1000).div_euclid(i64::from(res)), "{ms} {res}");
+            }
+            assert_eq!(bucket_of(ms, 3), ms.div_euclid(1000).div_euclid(3));
+            assert_eq!(bucket_of(ms, 0), ms.div_euclid(1000));
+        }
     }
 
     #[test]
