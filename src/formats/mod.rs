@@ -684,6 +684,35 @@ mod tests {
         for c in cases {
             assert_eq!(parse_ipv4(c.as_bytes()), c.parse().ok(), "{c}");
         }
+        // Random texts built of address-like pieces, around every length.
+        // Four parts joined by dots, then often one byte replaced, dropped
+        // or added.
+        let parts: &[&[u8]] = &[b"0", b"1", b"9", b"25", b"255", b"256", b"00", b"01", b"199", b"1000", b""];
+        let noise = b".09x:/ \xff";
+        let mut rng = crate::synth::rng::Rng::new(11);
+        let mut valid = 0;
+        for _ in 0..100_000 {
+            let mut t = random_text(&mut rng, parts, 1);
+            for _ in 0..3 {
+                t.push(b'.');
+                let part = rng.pick(parts);
+                t.extend_from_slice(part);
+            }
+            let at = rng.below(t.len() as u64 + 1) as usize;
+            let c = *rng.pick(noise);
+            match rng.below(4) {
+                0 if at < t.len() => t[at] = c,
+                1 if at < t.len() => {
+                    t.remove(at);
+                }
+                2 => t.insert(at, c),
+                _ => {}
+            }
+            let want = std::str::from_utf8(&t).ok().and_then(|s| s.parse::<std::net::Ipv4Addr>().ok());
+            valid += usize::from(want.is_some());
+            assert_eq!(parse_ipv4(&t), want, "{:?}", String::from_utf8_lossy(&t));
+        }
+        assert!(valid > 1000, "the test must draw valid addresses too ({valid})");
     }
 
     #[test]
