@@ -18,6 +18,7 @@ use crate::aggregate::ChannelStats;
 use crate::time::Zone;
 use agent::AgentClass;
 use period::PeriodFit;
+use std::cell::Cell;
 
 /// Office hours: weekdays from `OFFICE.0` to `OFFICE.1` o'clock, local time.
 pub const OFFICE: (i64, i64) = (7, 19);
@@ -96,17 +97,53 @@ fn clip(s: &str) -> String {
     out
 }
 
+/// Buffers one thread reuses from channel to channel: a scan has tens of
+/// thousands of channels, and allocating and growing these per channel
+/// cost more than some of the work done in them.
+#[derive(Default)]
+struct Scratch {
+    times: Vec<i64>,
+    runs: Vec<runs::Run>,
+    starts: Vec<i64>,
+    gap: runs::Scratch,
+    period: period::Scratch,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
 /// Fingerprints one channel (its times must be normalized: sorted, distinct).
 /// The readable parts only findings need, the schedule text and
 /// [`evidence`], are left to them: a scan has tens of thousands of channels
 /// and a few hundred findings.
 pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
-    let times: Vec<i64> = s.times.seconds().collect();
-    let run_gap = runs::choose_gap(&times, i64::from(s.times.res_s));
-    let runs = runs::coalesce(&times, run_gap);
+    // Taken out of the thread's slot while in use, so a nested call (there
+    // is none) would only get fresh buffers instead of sharing these.
+    let mut scratch = SCRATCH.try_with(Cell::take).ok().flatten().unwrap_or_default();
+    let fp = fingerprint_with(s, opts, &mut scratch);
+    let _ = SCRATCH.try_with(|c| c.set(Some(scratch)));
+    fp
+}
+
+fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> Fingerprint {
+    let Scratch {
+        times,
+        runs,
+        starts,
+        gap,
+        period,
+    } = scratch;
+    times.clear();
+    times.reserve(s.times.len());
+    times.extend(s.times.seconds());
+    let run_gap = runs::choose_gap_with(times, i64::from(s.times.res_s), gap);
+    runs::coalesce_into(times, run_gap, runs);
     let mut local = Local::new(opts.zone);
-    let starts: Vec<i64> = runs.iter().map(|r| local.at(r.start)).collect();
-    let fit = period::estimate(&starts);
+    starts.clear();
+    starts.extend(runs.iter().map(|r| local.at(r.start)));
+    let starts = &starts[..];
+    let fit = period::estimate_with(starts, period);
 
     let (first, last) = opts.window.unwrap_or((s.first_ms, s.last_ms));
     let (first, last) = (local.at(first.div_euclid(1000)), local.at(last.div_euclid(1000)));
@@ -114,8 +151,15 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
 
     let (agent, _) = agent::channel_class(s.agents.iter());
     let off = starts.iter().filter(|&&t| off_hours(t)).count() as f64 / starts.len().max(1) as f64;
-    let mut days: Vec<i64> = starts.iter().map(|t| t.div_euclid(86_400)).collect();
-    days.dedup();
+    // Distinct days as a dedup of the consecutive run days would leave them.
+    let mut days_active = 0usize;
+    let mut prev_day = None;
+    for day in starts.iter().map(|t| t.div_euclid(86_400)) {
+        if prev_day != Some(day) {
+            days_active += 1;
+            prev_day = Some(day);
+        }
+    }
     let days_observed = (last.div_euclid(86_400) - first.div_euclid(86_400) + 1).max(1) as u32;
     let constant_size = (s.req_sizes.n >= 5 && s.req_sizes.cv() <= 0.05).then(|| s.req_sizes.mean());
     let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;
@@ -130,12 +174,12 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
         AgentClass::Missing if off < 0.25 => fit.as_ref().is_some_and(|f| f.fitting >= 5 && f.chance <= DAYTIME_CHANCE),
         // Irregular without a user agent: machine-like only when mostly
         // outside office hours (random round-the-clock traffic is 64 %).
-        AgentClass::Missing => fit.is_some() || (n_runs >= 10 && off >= 0.5 && days.len() >= 3),
+        AgentClass::Missing => fit.is_some() || (n_runs >= 10 && off >= 0.5 && days_active >= 3),
         _ => fit.is_some() || n_runs >= 3,
     };
 
     let schedule = if automated {
-        schedule::describe(fit.as_ref(), &starts, observed)
+        schedule::describe(fit.as_ref(), starts, observed)
     } else {
         String::new()
     };
@@ -147,7 +191,7 @@ pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
         schedule,
         agent,
         off_hours: off,
-        days_active: days.len() as u32,
+        days_active: days_active as u32,
         days_observed,
         constant_size,
         upload_heavy,

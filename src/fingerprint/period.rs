@@ -156,39 +156,129 @@ fn score(starts: &[i64], p: i64) -> Score {
     }
 }
 
-/// cos and sin of `pos · w`, remembering the last position: the runs of a
-/// scheduled job mostly share their position in the period, so most of
-/// them reuse it instead of computing both again.
+/// Entries in the [`UnitCircle`] memo (a power of two).
+const CIRCLE_SLOTS: usize = 1024;
+
+/// One remembered point: period, position, cos and sin (period 0: empty).
+#[derive(Clone, Copy)]
+struct Point {
+    period: i64,
+    pos: i64,
+    cos: f64,
+    sin: f64,
+}
+
+const EMPTY_POINT: Point = Point {
+    period: 0,
+    pos: 0,
+    cos: 0.0,
+    sin: 0.0,
+};
+
+/// cos and sin of `pos · 2π / p`, remembered per (period, position) in a
+/// direct-mapped table. The runs of a scheduled job mostly fall on a few
+/// positions in the period, the chosen period's phase is measured twice,
+/// and many channels share calendar periods and positions, so most points
+/// come from the table instead of computing both again. The value depends
+/// on `p` and `pos` only, so a remembered one is bit for bit the one that
+/// would be computed. The table is allocated on first use, so a one-off
+/// [`estimate`] that accepts no candidate does not pay for it.
 #[derive(Default)]
 struct UnitCircle {
-    last: Option<(i64, f64, f64)>,
+    points: Vec<Point>,
 }
 
 impl UnitCircle {
+    fn ready(&mut self) {
+        if self.points.len() != CIRCLE_SLOTS {
+            self.points = vec![EMPTY_POINT; CIRCLE_SLOTS];
+        }
+    }
+
     #[inline]
-    fn at(&mut self, pos: i64, w: f64) -> (f64, f64) {
-        if let Some((p, c, s)) = self.last {
-            if p == pos {
-                return (c, s);
+    fn at(&mut self, p: i64, pos: i64, w: f64) -> (f64, f64) {
+        // Within one period, positions close together land in different
+        // entries (the period only flips the same high bits for all of them).
+        let mix = (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        let i = ((pos as u64) ^ mix) as usize & (CIRCLE_SLOTS - 1);
+        match self.points.get_mut(i) {
+            Some(e) if e.period == p && e.pos == pos => (e.cos, e.sin),
+            Some(e) => {
+                let (s, c) = (pos as f64 * w).sin_cos();
+                *e = Point {
+                    period: p,
+                    pos,
+                    cos: c,
+                    sin: s,
+                };
+                (c, s)
+            }
+            None => {
+                let (s, c) = (pos as f64 * w).sin_cos();
+                (c, s)
             }
         }
-        let (s, c) = (pos as f64 * w).sin_cos();
-        self.last = Some((pos, c, s));
-        (c, s)
     }
 }
 
-/// Rayleigh coherence and mean phase (seconds in [0, p)).
-fn coherence(starts: &[i64], p: i64) -> (f64, i64) {
+/// Buffers and the [`UnitCircle`] memo that [`estimate_with`] reuses from
+/// one channel to the next instead of allocating them per channel.
+#[derive(Default)]
+pub struct Scratch {
+    gaps: Vec<i64>,
+    positions: Vec<i64>,
+    residuals: Vec<i64>,
+    accepted: Vec<PeriodFit>,
+    circle: UnitCircle,
+}
+
+/// Fills `out` with [`position`] of every start in period `p`. Consecutive
+/// starts are usually less than two periods apart, so the position mostly
+/// follows from the previous one by an addition and a subtraction instead
+/// of a division; the arithmetic is exact, so the result is the same.
+fn positions(starts: &[i64], p: i64, out: &mut Vec<i64>) {
+    out.clear();
+    out.reserve(starts.len());
+    let mut prev: Option<(i64, i64)> = None;
+    for &t in starts {
+        let pos = match prev.and_then(|(pt, ppos)| t.checked_sub(pt).and_then(|d| d.checked_add(ppos))) {
+            Some(x) if (0..p).contains(&x) => x,
+            Some(x) if x >= p && x - p < p => x - p,
+            // x ≡ t + shift (mod p), so its remainder is the position.
+            Some(x) => x.rem_euclid(p),
+            None => position(t, p),
+        };
+        out.push(pos);
+        prev = Some((t, pos));
+    }
+}
+
+/// Distance of a position from the phase, in (-p/2, p/2]; both lie in
+/// [0, p), so one conditional addition replaces the remainder.
+#[inline]
+fn from_phase(pos: i64, phase: i64, p: i64) -> i64 {
+    let mut r = pos - phase;
+    if r < 0 {
+        r += p;
+    }
+    if r > p / 2 {
+        r -= p;
+    }
+    r
+}
+
+/// Rayleigh coherence and mean phase (seconds in [0, p)) of the runs at
+/// positions `pos` in period `p`.
+fn coherence(pos: &[i64], p: i64, circle: &mut UnitCircle) -> (f64, i64) {
     let (mut c, mut s) = (0.0f64, 0.0f64);
     let w = std::f64::consts::TAU / p as f64;
-    let mut unit = UnitCircle::default();
-    for &t in starts {
-        let (dc, ds) = unit.at(position(t, p), w);
+    circle.ready();
+    for &x in pos {
+        let (dc, ds) = circle.at(p, x, w);
         c += dc;
         s += ds;
     }
-    let n = starts.len().max(1) as f64;
+    let n = pos.len().max(1) as f64;
     let r = (c * c + s * s).sqrt() / n;
     let phase = (s.atan2(c) / w).round() as i64;
     (r, phase.rem_euclid(p))
@@ -196,19 +286,14 @@ fn coherence(starts: &[i64], p: i64) -> (f64, i64) {
 
 /// The mean phase again, from the runs within tolerance of `phase` only, so
 /// that extra runs and a daylight-saving day's shifted run do not pull it.
-fn inlier_phase(starts: &[i64], p: i64, phase: i64) -> i64 {
+fn inlier_phase(pos: &[i64], p: i64, phase: i64, circle: &mut UnitCircle) -> i64 {
     let tol = tolerance(p);
     let w = std::f64::consts::TAU / p as f64;
     let (mut c, mut s, mut n) = (0.0f64, 0.0f64, 0usize);
-    let mut unit = UnitCircle::default();
-    for &t in starts {
-        let pos = position(t, p);
-        let mut r = (pos - phase).rem_euclid(p);
-        if r > p / 2 {
-            r -= p;
-        }
-        if r.abs() <= tol {
-            let (dc, ds) = unit.at(pos, w);
+    circle.ready();
+    for &x in pos {
+        if from_phase(x, phase, p).abs() <= tol {
+            let (dc, ds) = circle.at(p, x, w);
             c += dc;
             s += ds;
             n += 1;
@@ -220,7 +305,7 @@ fn inlier_phase(starts: &[i64], p: i64, phase: i64) -> i64 {
     ((s.atan2(c) / w).round() as i64).rem_euclid(p)
 }
 
-fn p90(mut v: Vec<i64>) -> i64 {
+fn p90(v: &mut [i64]) -> i64 {
     if v.is_empty() {
         return 0;
     }
@@ -229,54 +314,65 @@ fn p90(mut v: Vec<i64>) -> i64 {
     *x
 }
 
-/// Jitter: from the phase when locked (inliers only), else from the gaps.
-fn jitter(starts: &[i64], p: i64, locked: bool, phase: i64) -> i64 {
+/// Jitter: from the phase when locked (inliers only, from the positions
+/// `pos`), else from the gaps between `starts`. `res` is a buffer.
+fn jitter(starts: &[i64], pos: &[i64], p: i64, locked: bool, phase: i64, res: &mut Vec<i64>) -> i64 {
     let tol = tolerance(p);
+    res.clear();
     if locked {
-        let res: Vec<i64> = starts
-            .iter()
-            .map(|&t| {
-                let r = (position(t, p) - phase).rem_euclid(p);
-                if r > p / 2 {
-                    p - r
-                } else {
-                    r
-                }
-            })
-            .filter(|&r| r <= tol)
-            .collect();
-        p90(res)
+        res.extend(pos.iter().map(|&x| from_phase(x, phase, p).abs()).filter(|&r| r <= tol));
     } else {
-        let res: Vec<i64> = starts
-            .iter()
-            .zip(starts.iter().skip(1))
-            .filter_map(|(a, b)| {
-                let d = b - a;
-                let k = (d + p / 2) / p;
-                let off = (d - k * p).abs();
-                (k >= 1 && off <= tol).then_some(off)
-            })
-            .collect();
-        p90(res)
+        res.extend(starts.iter().zip(starts.iter().skip(1)).filter_map(|(a, b)| {
+            let d = b - a;
+            let k = (d + p / 2) / p;
+            let off = (d - k * p).abs();
+            (k >= 1 && off <= tol).then_some(off)
+        }));
     }
+    p90(res)
 }
 
 /// Estimates the period of sorted run start times (local seconds). `None`
 /// when fewer than [`MIN_RUNS`] runs or no candidate fits well enough.
 pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
+    estimate_with(starts, &mut Scratch::default())
+}
+
+/// [`estimate`] with buffers kept in `scratch` between calls.
+pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit> {
     if starts.len() < MIN_RUNS {
         return None;
     }
-    let mut gaps: Vec<i64> = starts.iter().zip(starts.iter().skip(1)).map(|(a, b)| b - a).collect();
+    let Scratch {
+        gaps,
+        positions: pos,
+        residuals,
+        accepted,
+        circle,
+    } = scratch;
+    gaps.clear();
+    gaps.extend(starts.iter().zip(starts.iter().skip(1)).map(|(a, b)| b - a));
     gaps.sort_unstable();
+    let gaps = &gaps[..];
     let n_gaps = gaps.len();
     let med = gaps.get(n_gaps / 2).copied().unwrap_or(0);
-    let mut candidates: Vec<(i64, bool)> = CALENDAR.iter().map(|&p| (p, true)).collect();
+    // The calendar values, then the median and the median rounded to the minute.
+    let mut candidates = [(0i64, false); CALENDAR.len() + 2];
+    for (c, &p) in candidates.iter_mut().zip(CALENDAR.iter()) {
+        *c = (p, true);
+    }
+    let mut n_candidates = CALENDAR.len();
     if med >= 2 && !CALENDAR.contains(&med) {
-        candidates.push((med, false));
+        if let Some(c) = candidates.get_mut(n_candidates) {
+            *c = (med, false);
+            n_candidates += 1;
+        }
         let rounded = (med + 30) / 60 * 60;
         if med >= 120 && rounded != med && !CALENDAR.contains(&rounded) {
-            candidates.push((rounded, false));
+            if let Some(c) = candidates.get_mut(n_candidates) {
+                *c = (rounded, false);
+                n_candidates += 1;
+            }
         }
     }
     // A candidate passes only if single-period gaps make up at least
@@ -286,8 +382,8 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
         let tol = tolerance(p);
         gaps.partition_point(|&g| g <= p + tol) - gaps.partition_point(|&g| g < p - tol)
     };
-    let mut accepted: Vec<PeriodFit> = Vec::new();
-    for (p, calendar) in candidates {
+    accepted.clear();
+    for &(p, calendar) in candidates.iter().take(n_candidates) {
         if near(p) < min_single.max(1) {
             continue;
         }
@@ -301,7 +397,8 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
         if by_chance > SIGNIFICANCE {
             continue;
         }
-        let (r, phase) = coherence(starts, p);
+        positions(starts, p, pos);
+        let (r, phase) = coherence(pos, p, circle);
         accepted.push(PeriodFit {
             period: p,
             gaps: n_gaps,
@@ -333,9 +430,15 @@ pub fn estimate(starts: &[i64]) -> Option<PeriodFit> {
     };
     let mut fit = chosen.clone();
     if fit.phase_locked() {
-        fit.phase = inlier_phase(starts, fit.period, fit.phase);
+        // The positions buffer holds the last accepted candidate's (periods
+        // differ between candidates); most channels accept one candidate,
+        // which then is the chosen one.
+        if accepted.last().map(|f| f.period) != Some(fit.period) {
+            positions(starts, fit.period, pos);
+        }
+        fit.phase = inlier_phase(pos, fit.period, fit.phase, circle);
     }
-    fit.jitter = jitter(starts, fit.period, fit.phase_locked(), fit.phase);
+    fit.jitter = jitter(starts, pos, fit.period, fit.phase_locked(), fit.phase, residuals);
     Some(fit)
 }
 

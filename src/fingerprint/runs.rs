@@ -30,7 +30,14 @@ pub struct Run {
 
 /// Merges sorted times: a gap of at most `gap` seconds continues the run.
 pub fn coalesce(times: &[i64], gap: i64) -> Vec<Run> {
-    let mut runs: Vec<Run> = Vec::new();
+    let mut runs = Vec::new();
+    coalesce_into(times, gap, &mut runs);
+    runs
+}
+
+/// [`coalesce`] into `runs` (cleared first), reusing its allocation.
+pub fn coalesce_into(times: &[i64], gap: i64, runs: &mut Vec<Run>) {
+    runs.clear();
     for &t in times {
         match runs.last_mut() {
             Some(r) if t - r.end <= gap => {
@@ -44,7 +51,6 @@ pub fn coalesce(times: &[i64], gap: i64) -> Vec<Run> {
             }),
         }
     }
-    runs
 }
 
 /// Differences between consecutive values.
@@ -61,15 +67,44 @@ fn median(v: &mut [i64]) -> Option<i64> {
     Some(*m)
 }
 
+/// Buffers [`choose_gap_with`] reuses from one channel to the next.
+#[derive(Default)]
+pub struct Scratch {
+    gaps: Vec<i64>,
+    breaks: Vec<(f64, i64)>,
+    spans: Vec<i64>,
+    between: Vec<i64>,
+}
+
 /// True when runs made with `gap` are short next to the gaps between them.
-fn runs_are_bursts(times: &[i64], gap: i64) -> bool {
-    let runs = coalesce(times, gap);
-    if runs.len() < 2 {
+/// The runs are walked, not stored: only the spans of runs with more than
+/// one event and the gaps between runs are needed.
+fn runs_are_bursts(times: &[i64], gap: i64, spans: &mut Vec<i64>, between: &mut Vec<i64>) -> bool {
+    spans.clear();
+    between.clear();
+    let Some((&first, rest)) = times.split_first() else {
+        return false;
+    };
+    let (mut start, mut end, mut events) = (first, first, 1u32);
+    for &t in rest {
+        if t - end <= gap {
+            end = t;
+            events += 1;
+        } else {
+            if events > 1 {
+                spans.push(end - start);
+            }
+            between.push(t - end);
+            (start, end, events) = (t, t, 1);
+        }
+    }
+    if events > 1 {
+        spans.push(end - start);
+    }
+    if between.is_empty() {
         return false;
     }
-    let mut spans: Vec<i64> = runs.iter().filter(|r| r.events > 1).map(|r| r.end - r.start).collect();
-    let mut between: Vec<i64> = runs.iter().zip(runs.iter().skip(1)).map(|(a, b)| b.start - a.end).collect();
-    match (median(&mut spans), median(&mut between)) {
+    match (median(spans), median(between)) {
         (Some(span), Some(gap_between)) => span * 4 <= gap_between,
         _ => true,
     }
@@ -83,26 +118,39 @@ fn runs_are_bursts(times: &[i64], gap: i64) -> bool {
 /// that a few stray gaps (extra runs, retries) cannot fill the valley
 /// between request spacing and run spacing.
 pub fn choose_gap(times: &[i64], res: i64) -> i64 {
+    choose_gap_with(times, res, &mut Scratch::default())
+}
+
+/// [`choose_gap`] with buffers kept in `scratch` between calls.
+pub fn choose_gap_with(times: &[i64], res: i64, scratch: &mut Scratch) -> i64 {
     if times.len() < 3 {
         return 0;
     }
-    let mut gaps: Vec<i64> = diffs(times).filter(|&g| g > 0).collect();
+    let Scratch {
+        gaps,
+        breaks,
+        spans,
+        between,
+    } = scratch;
+    gaps.clear();
+    gaps.extend(diffs(times).filter(|&g| g > 0));
     gaps.sort_unstable();
     let m = (gaps.len() / 50).max(1);
     // Candidate breaks: (ratio, lower gap), best first, one per lower gap.
-    let mut breaks: Vec<(f64, i64)> = gaps
-        .iter()
-        .zip(gaps.iter().skip(m))
-        .filter(|(lo, _)| **lo <= MAX_GAP_S)
-        .map(|(&lo, &hi)| (hi as f64 / lo.max(1) as f64, lo))
-        .filter(|(ratio, _)| *ratio >= MIN_BREAK)
-        .collect();
+    breaks.clear();
+    breaks.extend(
+        gaps.iter()
+            .zip(gaps.iter().skip(m))
+            .filter(|(lo, _)| **lo <= MAX_GAP_S)
+            .map(|(&lo, &hi)| (hi as f64 / lo.max(1) as f64, lo))
+            .filter(|(ratio, _)| *ratio >= MIN_BREAK),
+    );
     breaks.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     breaks.dedup_by_key(|b| b.1);
     let mut tried = 0;
-    for &(_, lower) in &breaks {
+    for &(_, lower) in breaks.iter() {
         let gap = lower.max(res);
-        if runs_are_bursts(times, gap) {
+        if runs_are_bursts(times, gap, spans, between) {
             return gap;
         }
         tried += 1;
