@@ -19,6 +19,7 @@ use crate::time::Zone;
 use agent::AgentClass;
 use period::PeriodFit;
 use std::cell::Cell;
+use std::fmt::Write;
 
 /// Office hours: weekdays from `OFFICE.0` to `OFFICE.1` o'clock, local time.
 pub const OFFICE: (i64, i64) = (7, 19);
@@ -256,15 +257,22 @@ pub fn evidence(f: &Fingerprint, s: &ChannelStats) -> Vec<String> {
 
 /// `90` → `1m30s`, `3600` → `1h`, `86400` → `1d`.
 pub fn human_duration(s: i64) -> String {
-    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
     let mut out = String::new();
-    for (v, u) in [(d, "d"), (h, "h"), (m, "m"), (sec, "s")] {
+    push_duration(&mut out, s);
+    out
+}
+
+/// Appends [`human_duration`] of `s` to `out`.
+pub fn push_duration(out: &mut String, s: i64) {
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let mut any = false;
+    for (v, u) in [(d, 'd'), (h, 'h'), (m, 'm'), (sec, 's')] {
         if v > 0 {
-            out.push_str(&format!("{v}{u}"));
+            let _ = write!(out, "{v}{u}");
+            any = true;
         }
     }
-    if out.is_empty() {
+    if !any {
         out.push_str("0s");
     }
-    out
 }

@@ -86,21 +86,32 @@ impl PeriodFit {
     /// The scheduled slot a run at `t` belongs to: `t` moved by its
     /// distance from the phase (identity when the phase is not locked).
     pub fn slot(&self, t: i64) -> i64 {
-        if !self.phase_locked() {
-            return t;
-        }
+        self.slots().at(t)
+    }
+
+    /// [`PeriodFit::slot`] for many runs: the slot phase is worked out once.
+    pub fn slots(&self) -> Slots {
         let p = self.period;
+        let locked = self.phase_locked();
+        if !locked {
+            return Slots {
+                locked,
+                period: p,
+                phase: 0,
+            };
+        }
         // Slots sit on whole minutes, as the schedule text does.
         let phase = if p >= 120 {
-            ((self.phase + 30).div_euclid(60) * 60).rem_euclid(p)
+            (self.phase + 30).div_euclid(60) * 60
         } else {
             self.phase
         };
-        let mut r = (position(t, p) - phase).rem_euclid(p);
-        if r > p / 2 {
-            r -= p;
+        Slots {
+            locked,
+            period: p,
+            // Reduced once here, so that each run needs one remainder only.
+            phase: phase.rem_euclid(p),
         }
-        t - r
     }
 
     pub fn fit_share(&self) -> f64 {
@@ -109,6 +120,26 @@ impl PeriodFit {
 
     pub fn phase_locked(&self) -> bool {
         self.coherence >= PHASE_LOCKED
+    }
+}
+
+/// The scheduled slots of a [`PeriodFit`] (see [`PeriodFit::slots`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Slots {
+    locked: bool,
+    period: i64,
+    /// In [0, period).
+    phase: i64,
+}
+
+impl Slots {
+    /// The slot a run at `t` belongs to.
+    #[inline]
+    pub fn at(&self, t: i64) -> i64 {
+        if !self.locked {
+            return t;
+        }
+        t - from_phase(position(t, self.period), self.phase, self.period)
     }
 }
 

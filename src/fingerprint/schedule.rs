@@ -23,8 +23,9 @@
 //! [`FEW_RUNS`] runs behind the claim the jitter itself is poorly known, so
 //! the full 150 s applies.
 
-use super::human_duration;
 use super::period::PeriodFit;
+use super::push_duration;
+use std::fmt::Write;
 
 /// Below this many runs behind a claim, times snap within the full 150 s.
 pub const FEW_RUNS: usize = 8;
@@ -48,9 +49,10 @@ pub fn observed_days(first: i64, last: i64) -> u8 {
     (d0..=d1).fold(0u8, |m, d| m | 1 << ((d + 3).rem_euclid(7)))
 }
 
-fn hhmm(s: i64) -> String {
+/// Appends `HH:MM` of a time of day.
+fn push_hhmm(out: &mut String, s: i64) {
     let s = s.rem_euclid(86_400);
-    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+    let _ = write!(out, "{:02}:{:02}", s / 3600, s % 3600 / 60);
 }
 
 /// Rounds a time of day to the minute, snapping to a multiple of five
@@ -63,67 +65,99 @@ fn round_time(s: i64, jitter: i64) -> i64 {
     (s + 30).div_euclid(60) * 60
 }
 
-/// Days the runs fall on, dropping days with at most 2 % of the runs.
-fn active_days(starts: &[i64]) -> u8 {
-    let mut count = [0usize; 7];
-    for &t in starts {
-        if let Some(c) = count.get_mut(weekday(t)) {
-            *c += 1;
+/// Runs per local weekday and per hour of the day, counted in one pass
+/// over the scheduled slots instead of collecting the slots first.
+struct Histogram {
+    runs: usize,
+    days: [usize; 7],
+    hours: [usize; 24],
+}
+
+impl Histogram {
+    fn new(starts: &[i64], fit: &PeriodFit) -> Histogram {
+        let slots = fit.slots();
+        let mut h = Histogram {
+            runs: starts.len(),
+            days: [0; 7],
+            hours: [0; 24],
+        };
+        for &t in starts {
+            let t = slots.at(t);
+            if let Some(c) = h.days.get_mut(weekday(t)) {
+                *c += 1;
+            }
+            if let Some(c) = h.hours.get_mut((t.rem_euclid(86_400) / 3600) as usize) {
+                *c += 1;
+            }
         }
+        h
     }
-    let floor = starts.len() / 50;
-    count
+}
+
+/// Days the runs fall on, dropping days with at most 2 % of the runs.
+fn active_days(h: &Histogram) -> u8 {
+    let floor = h.runs / 50;
+    h.days
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > floor)
         .fold(0u8, |m, (d, _)| m | 1 << d)
 }
 
-fn day_list(mask: u8) -> String {
-    WEEKDAY_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(d, _)| mask & (1 << d) != 0)
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(",")
+/// Appends the names of the days in `mask`, comma-separated.
+fn push_day_list(out: &mut String, mask: u8) {
+    let mut first = true;
+    for (d, name) in WEEKDAY_NAMES.iter().enumerate() {
+        if mask & (1 << d) != 0 {
+            if !first {
+                out.push(',');
+            }
+            out.push_str(name);
+            first = false;
+        }
+    }
 }
 
-/// `weekdays`, `weekends`, or a list, when the runs skip days that were observed.
-fn day_text(starts: &[i64], observed: u8) -> Option<String> {
-    let active = active_days(starts);
+/// `weekdays`, `weekends`, or a list, when the runs skip days that were
+/// observed: appended to `out` (after `sep`), and true; else false.
+fn push_day_text(out: &mut String, sep: &str, h: &Histogram, observed: u8) -> bool {
+    let active = active_days(h);
     if active & observed == observed || active == 0 {
-        return None;
+        return false;
     }
-    Some(match active {
-        WEEKDAYS if observed & WEEKEND != 0 => "weekdays".into(),
-        WEEKEND => "weekends".into(),
-        m => day_list(m),
-    })
+    out.push_str(sep);
+    match active {
+        WEEKDAYS if observed & WEEKEND != 0 => out.push_str("weekdays"),
+        WEEKEND => out.push_str("weekends"),
+        m => push_day_list(out, m),
+    }
+    true
 }
 
 /// The hour window `HH-HH` runs keep to, when a job running all day would
 /// have run at least twice outside it.
-fn hour_window(starts: &[i64], period: i64) -> Option<(i64, i64)> {
-    let mut count = [0usize; 24];
-    for &t in starts {
-        if let Some(c) = count.get_mut((t.rem_euclid(86_400) / 3600) as usize) {
-            *c += 1;
-        }
-    }
-    let floor = starts.len() / 200;
-    let active: Vec<bool> = count.iter().map(|&c| c > floor).collect();
+fn hour_window(h: &Histogram, period: i64) -> Option<(i64, i64)> {
+    let floor = h.runs / 200;
+    let active = h.hours.map(|c| c > floor);
     if active.iter().all(|&a| a) || !active.iter().any(|&a| a) {
         return None;
     }
-    // Longest circular stretch of inactive hours.
+    // Longest circular stretch of inactive hours, the earliest start among
+    // equals. Some hour is active, so a stretch counted over two turns of
+    // the clock ends within 24 hours of its start: `run[i]` is the length
+    // of the stretch starting at hour `i % 24` on the doubled clock.
+    let mut run = [0i64; 49];
+    for i in (0..48usize).rev() {
+        let inactive = !active.get(i % 24).copied().unwrap_or(true);
+        let next = run.get(i + 1).copied().unwrap_or(0);
+        if let Some(r) = run.get_mut(i) {
+            *r = if inactive { next + 1 } else { 0 };
+        }
+    }
     let (mut best_len, mut best_start) = (0i64, 0i64);
-    for start in 0..24i64 {
-        let len = (0..24i64)
-            .take_while(|k| !active.get(((start + k) % 24) as usize).copied().unwrap_or(true))
-            .count() as i64;
+    for (start, &len) in run.iter().take(24).enumerate() {
         if len > best_len {
-            (best_len, best_start) = (len, start);
+            (best_len, best_start) = (len, start as i64);
         }
     }
     let width = 24 - best_len;
@@ -134,6 +168,13 @@ fn hour_window(starts: &[i64], period: i64) -> Option<(i64, i64)> {
     Some((from, (from + width - 1) % 24 + 1))
 }
 
+/// Appends ` ±Nm` when the jitter is a minute or more.
+fn push_plus_minus(out: &mut String, j: i64) {
+    if j >= 60 {
+        let _ = write!(out, " ±{}m", (j + 30) / 60);
+    }
+}
+
 /// Schedule text for a channel with run starts `starts` (local seconds,
 /// sorted), its period fit, and the weekdays the window observed.
 pub fn describe(fit: Option<&PeriodFit>, starts: &[i64], observed: u8) -> String {
@@ -142,18 +183,20 @@ pub fn describe(fit: Option<&PeriodFit>, starts: &[i64], observed: u8) -> String
     };
     let p = f.period;
     let locked = f.phase_locked();
-    // Weekday and hour patterns are read from the scheduled slots, so that
-    // a 07:00 run that jitters to 06:59 still counts as 07:00.
-    let slots: Vec<i64> = starts.iter().map(|&t| f.slot(t)).collect();
-    let starts = &slots[..];
     let snap = if f.runs_behind < FEW_RUNS { 150 } else { f.jitter };
-    let plus_minus = |j: i64| if j >= 60 { format!(" ±{}m", (j + 30) / 60) } else { String::new() };
+    let mut s = String::new();
+    // Weekday and hour patterns are read from the scheduled slots, so that
+    // a 07:00 run that jitters to 06:59 still counts as 07:00; they are
+    // only counted for the texts that show them.
     if p == 86_400 && locked {
-        let lead = match day_text(starts, observed) {
-            None => "daily".to_string(),
-            Some(d) => d,
-        };
-        return format!("{lead} {}{}", hhmm(round_time(f.phase, snap)), plus_minus(f.jitter));
+        let h = Histogram::new(starts, f);
+        if !push_day_text(&mut s, "", &h, observed) {
+            s.push_str("daily");
+        }
+        s.push(' ');
+        push_hhmm(&mut s, round_time(f.phase, snap));
+        push_plus_minus(&mut s, f.jitter);
+        return s;
     }
     if p == 604_800 && locked {
         let at = round_time(f.phase, snap);
@@ -161,22 +204,25 @@ pub fn describe(fit: Option<&PeriodFit>, starts: &[i64], observed: u8) -> String
             .get((at.div_euclid(86_400)).rem_euclid(7) as usize)
             .copied()
             .unwrap_or("Mon");
-        return format!("weekly {day} {}{}", hhmm(at), plus_minus(f.jitter));
+        let _ = write!(s, "weekly {day} ");
+        push_hhmm(&mut s, at);
+        push_plus_minus(&mut s, f.jitter);
+        return s;
     }
-    let mut s = format!("every {}", human_duration(p));
+    s.push_str("every ");
+    push_duration(&mut s, p);
     if p == 3600 && locked {
-        s.push_str(&format!(" at :{:02}", round_time(f.phase, snap) % 3600 / 60));
+        let _ = write!(s, " at :{:02}", round_time(f.phase, snap) % 3600 / 60);
     } else if p > 3600 && p < 86_400 && 86_400 % p == 0 && locked {
-        s.push_str(&format!(" from {}", hhmm(round_time(f.phase, snap))));
+        s.push_str(" from ");
+        push_hhmm(&mut s, round_time(f.phase, snap));
     }
     if p < 86_400 {
-        let days = day_text(starts, observed);
-        let hours = if p <= 7200 { hour_window(starts, p) } else { None };
-        match (days, hours) {
-            (Some(d), Some((a, b))) => s.push_str(&format!(", {d} {a:02}-{b:02}")),
-            (Some(d), None) => s.push_str(&format!(", {d}")),
-            (None, Some((a, b))) => s.push_str(&format!(", {a:02}-{b:02}")),
-            (None, None) => {}
+        let h = Histogram::new(starts, f);
+        let days = push_day_text(&mut s, ", ", &h, observed);
+        let hours = if p <= 7200 { hour_window(&h, p) } else { None };
+        if let Some((a, b)) = hours {
+            let _ = write!(s, "{}{a:02}-{b:02}", if days { " " } else { ", " });
         }
     }
     s
