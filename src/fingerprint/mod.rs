@@ -151,16 +151,20 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
     let observed = schedule::observed_days(first, last);
 
     let (agent, _) = agent::channel_class(s.agents.iter());
-    let off = starts.iter().filter(|&&t| off_hours(t)).count() as f64 / starts.len().max(1) as f64;
-    // Distinct days as a dedup of the consecutive run days would leave them.
-    let mut days_active = 0usize;
-    let mut prev_day = None;
-    for day in starts.iter().map(|t| t.div_euclid(86_400)) {
+    // Off-hours runs and distinct run days (as a dedup of consecutive run
+    // days would leave them) in one pass, working each run's day out once.
+    let (mut off_runs, mut days_active, mut prev_day) = (0usize, 0usize, None);
+    for &t in starts {
+        let day = t.div_euclid(86_400);
+        let hour = (t - day * 86_400) / 3600;
+        let weekday = (day + 3).rem_euclid(7);
+        off_runs += usize::from(weekday >= 5 || hour < OFFICE.0 || hour >= OFFICE.1);
         if prev_day != Some(day) {
             days_active += 1;
             prev_day = Some(day);
         }
     }
+    let off = off_runs as f64 / starts.len().max(1) as f64;
     let days_observed = (last.div_euclid(86_400) - first.div_euclid(86_400) + 1).max(1) as u32;
     let constant_size = (s.req_sizes.n >= 5 && s.req_sizes.cv() <= 0.05).then(|| s.req_sizes.mean());
     let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;

@@ -257,7 +257,8 @@ impl UnitCircle {
 #[derive(Default)]
 pub struct Scratch {
     gaps: Vec<i64>,
-    positions: Vec<i64>,
+    /// Positions of the runs in the period of each accepted candidate.
+    positions: Vec<Vec<i64>>,
     residuals: Vec<i64>,
     accepted: Vec<PeriodFit>,
     circle: UnitCircle,
@@ -267,7 +268,7 @@ pub struct Scratch {
 /// starts are usually less than two periods apart, so the position mostly
 /// follows from the previous one by an addition and a subtraction instead
 /// of a division; the arithmetic is exact, so the result is the same.
-fn positions(starts: &[i64], p: i64, out: &mut Vec<i64>) {
+fn positions_in(starts: &[i64], p: i64, out: &mut Vec<i64>) {
     out.clear();
     out.reserve(starts.len());
     let mut prev: Option<(i64, i64)> = None;
@@ -376,7 +377,7 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
     }
     let Scratch {
         gaps,
-        positions: pos,
+        positions,
         residuals,
         accepted,
         circle,
@@ -409,8 +410,13 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
     // A candidate passes only if single-period gaps make up at least
     // MIN_FIT · MIN_K1_SHARE of all gaps: count them on the sorted gaps first.
     let min_single = (MIN_FIT * MIN_K1_SHARE * n_gaps as f64).ceil() as usize;
+    let (shortest, longest) = (gaps.first().copied().unwrap_or(0), gaps.last().copied().unwrap_or(0));
     let near = |p: i64| {
         let tol = tolerance(p);
+        // Most candidates lie wholly above or below the channel's gaps.
+        if p + tol < shortest || p - tol > longest {
+            return 0;
+        }
         gaps.partition_point(|&g| g <= p + tol) - gaps.partition_point(|&g| g < p - tol)
     };
     accepted.clear();
@@ -428,7 +434,13 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
         if by_chance > SIGNIFICANCE {
             continue;
         }
-        positions(starts, p, pos);
+        if positions.len() <= accepted.len() {
+            positions.push(Vec::new());
+        }
+        let Some(pos) = positions.get_mut(accepted.len()) else {
+            continue;
+        };
+        positions_in(starts, p, pos);
         let (r, phase) = coherence(pos, p, circle);
         accepted.push(PeriodFit {
             period: p,
@@ -460,13 +472,18 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
             .unwrap_or(best)
     };
     let mut fit = chosen.clone();
-    if fit.phase_locked() {
-        // The positions buffer holds the last accepted candidate's (periods
-        // differ between candidates); most channels accept one candidate,
-        // which then is the chosen one.
-        if accepted.last().map(|f| f.period) != Some(fit.period) {
-            positions(starts, fit.period, pos);
+    // The chosen candidate's positions, kept from its coherence (candidates
+    // have distinct periods).
+    let chosen_at = accepted.iter().position(|f| f.period == fit.period);
+    let mut fresh = Vec::new();
+    let pos: &[i64] = match chosen_at.and_then(|i| positions.get(i)) {
+        Some(pos) => pos,
+        None => {
+            positions_in(starts, fit.period, &mut fresh);
+            &fresh
         }
+    };
+    if fit.phase_locked() {
         fit.phase = inlier_phase(pos, fit.period, fit.phase, circle);
     }
     fit.jitter = jitter(starts, pos, fit.period, fit.phase_locked(), fit.phase, residuals);
