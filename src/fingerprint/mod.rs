@@ -152,13 +152,11 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
 
     let (agent, _) = agent::channel_class(s.agents.iter());
     // Off-hours runs and distinct run days (as a dedup of consecutive run
-    // days would leave them) in one pass, working each run's day out once.
+    // days would leave them) in one pass.
     let (mut off_runs, mut days_active, mut prev_day) = (0usize, 0usize, None);
     for &t in starts {
         let day = t.div_euclid(86_400);
-        let hour = (t - day * 86_400) / 3600;
-        let weekday = (day + 3).rem_euclid(7);
-        off_runs += usize::from(weekday >= 5 || hour < OFFICE.0 || hour >= OFFICE.1);
+        off_runs += usize::from(off_hours(t));
         if prev_day != Some(day) {
             days_active += 1;
             prev_day = Some(day);
