@@ -514,14 +514,21 @@ pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
 }
 
 /// Parses an IP address (v4 or v6, optionally in brackets) from bytes.
-#[inline]
+#[inline(always)]
 pub fn parse_ip(b: &[u8]) -> Option<std::net::IpAddr> {
     // Every address ends in a hex digit, `:` (`fe80::`) or `]`; host names
-    // nearly always end in a letter past `f`, and are turned away here.
+    // nearly always end in a letter past `f`, and are turned away here,
+    // inline, before the call to the parser proper.
     let last = *b.last()?;
     if !(last.is_ascii_hexdigit() || last == b':' || last == b']') {
         return None;
     }
+    parse_ip_text(b)
+}
+
+/// [`parse_ip`] past its first test.
+#[inline(never)]
+fn parse_ip_text(b: &[u8]) -> Option<std::net::IpAddr> {
     if let Some(v4) = parse_ipv4(b) {
         return Some(std::net::IpAddr::V4(v4));
     }
