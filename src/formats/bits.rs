@@ -126,6 +126,29 @@ pub fn eq16(b: &[u8; 16], c: u8) -> u32 {
     }
 }
 
+/// Bit k set when byte `at + k` of `s` is `c`, for the 64 bytes from `at`
+/// (bytes past the end of `s` are not set). `s` must be at least 16 bytes
+/// long: the last, partial block is read as the last sixteen bytes of `s`,
+/// shifted past the bytes already seen.
+#[inline(always)]
+pub fn eq64(s: &[u8], at: usize, c: u8) -> u64 {
+    let n = s.len();
+    let mut m = 0u64;
+    for k in 0..4 {
+        let from = at + 16 * k;
+        if from + 16 <= n {
+            m |= u64::from(eq16(&block16(s.get(from..).unwrap_or_default()), c)) << (16 * k);
+        } else {
+            if from < n && n >= 16 {
+                let tail = eq16(&block16(s.get(n - 16..).unwrap_or_default()), c) >> (16 - (n - from));
+                m |= u64::from(tail) << (16 * k);
+            }
+            break;
+        }
+    }
+    m
+}
+
 /// The first sixteen bytes of `s` (which must have that many).
 #[inline(always)]
 pub fn block16(s: &[u8]) -> [u8; 16] {

@@ -422,20 +422,7 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
     // The spaces of 64 bytes at a time form one mask, so that the loop over
     // them does not restart (and mispredict) at every sixteen bytes.
     while n >= 16 && base < n {
-        let mut m = 0u64;
-        for k in 0..4 {
-            let at = base + 16 * k;
-            if at + 16 <= n {
-                m |= u64::from(bits::eq16(&bits::block16(s.get(at..).unwrap_or_default()), b' ')) << (16 * k);
-            } else {
-                if at < n {
-                    // The last sixteen bytes, of which the first ones were seen.
-                    let tail = bits::eq16(&bits::block16(s.get(n - 16..).unwrap_or_default()), b' ') >> (16 - (n - at));
-                    m |= u64::from(tail) << (16 * k);
-                }
-                break;
-            }
-        }
+        let mut m = bits::eq64(s, base, b' ');
         while m != 0 {
             let end = base + m.trailing_zeros() as usize;
             if push(&mut out, s.get(start..end).unwrap_or_default()) {

@@ -44,10 +44,9 @@ impl Format for SquidNative {
         // The nine head fields and the content type, then the quoted ones.
         let t = tokens::<10>(line);
         let h = Head::parse(&t)?;
-        let mut it = Fields(t.rest);
-        let _referer = it.next_quoted();
+        let (_referer, agent) = Fields(t.rest).two_quoted();
         let mut rec = h.record();
-        rec.user_agent = it.next_quoted().and_then(opt_text);
+        rec.user_agent = agent.and_then(opt_text);
         rec.user = opt_text(h.user);
         rec.method = opt_text(h.method);
         rec.dst_ip = direct_peer(h.hier).and_then(parse_ip);
@@ -196,6 +195,26 @@ impl<'a> Fields<'a> {
         Some(tok)
     }
 
+    /// The next two fields as two calls of [`Fields::next_quoted`] return
+    /// them. The usual `"referer" "agent"` is read off one mask of the
+    /// quotes in the next 64 bytes instead of two searches.
+    fn two_quoted(&mut self) -> (Option<&'a [u8]>, Option<&'a [u8]>) {
+        let s = self.0;
+        if s.first() == Some(&b'"') && s.len() >= 16 {
+            let m = super::bits::eq64(s, 0, b'"') & !1;
+            let q1 = m.trailing_zeros() as usize;
+            let after = m & m.wrapping_sub(1);
+            let q2 = after.trailing_zeros() as usize;
+            let q3 = (after & after.wrapping_sub(1)).trailing_zeros() as usize;
+            // `"first" "second"`: one space between, both closed in the window.
+            if q2 == q1 + 2 && q3 < 64 && s.get(q1 + 1) == Some(&b' ') {
+                self.0 = s.get(q3 + 1..).unwrap_or_default();
+                return (s.get(1..q1), s.get(q2 + 1..q3));
+            }
+        }
+        (self.next_quoted(), self.next_quoted())
+    }
+
     fn next_quoted(&mut self) -> Option<&'a [u8]> {
         let s = self.0.trim_ascii_start();
         match s.strip_prefix(b"\"") {
@@ -277,6 +296,20 @@ mod tests {
             set_host(&mut want, host);
             want.dst_port = port;
             assert_eq!(rec, want, "{:?}", String::from_utf8_lossy(&target));
+        }
+    }
+
+    #[test]
+    fn two_quoted_fields_as_two_next_quoted_calls() {
+        let pieces: &[&[u8]] = &[b"\"", b" ", b"-", b"a", &[b'b'; 20], &[b'c'; 50], b"\t", b"\"-\" \""];
+        let mut rng = crate::synth::rng::Rng::new(9);
+        for _ in 0..30_000 {
+            let text = crate::formats::random_text(&mut rng, pieces, 12);
+            let mut fast = Fields(&text);
+            let mut plain = Fields(&text);
+            let want = (plain.next_quoted(), plain.next_quoted());
+            assert_eq!(fast.two_quoted(), want, "{:?}", String::from_utf8_lossy(&text));
+            assert_eq!(fast.0, plain.0, "{:?}", String::from_utf8_lossy(&text));
         }
     }
 
