@@ -127,12 +127,19 @@ pub fn eq16(b: &[u8; 16], c: u8) -> u32 {
 }
 
 /// Bit k set when byte `at + k` of `s` is `c`, for the 64 bytes from `at`
-/// (bytes past the end of `s` are not set). `s` must be at least 16 bytes
-/// long: the last, partial block is read as the last sixteen bytes of `s`,
-/// shifted past the bytes already seen.
+/// (bytes past the end of `s` are not set). The last, partial block is
+/// read as the last sixteen bytes of `s`, shifted past the bytes already
+/// seen; a text shorter than sixteen bytes is read as two padded words.
 #[inline(always)]
 pub fn eq64(s: &[u8], at: usize, c: u8) -> u64 {
     let n = s.len();
+    if n < 16 {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&load_upto8(s.get(..8).unwrap_or(s)).to_le_bytes());
+        b[8..].copy_from_slice(&load_upto8(s.get(8..).unwrap_or_default()).to_le_bytes());
+        let valid = (1u32 << n) - 1;
+        return u64::from((eq16(&b, c) & valid) >> at.min(16));
+    }
     let mut m = 0u64;
     for k in 0..4 {
         let from = at + 16 * k;
@@ -212,6 +219,20 @@ pub(crate) fn below(x: u64, n: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eq64_flags_the_byte_in_the_window() {
+        let text: Vec<u8> = (0..200u32)
+            .map(|i| if (i * 7 + i / 3) % 5 == 0 { b'"' } else { b'a' + (i % 7) as u8 })
+            .collect();
+        for len in 0..text.len() {
+            let s = &text[..len];
+            for at in (0..len.max(1)).step_by(7).chain([0]) {
+                let want = (0..64).filter(|k| s.get(at + k) == Some(&b'"')).fold(0u64, |m, k| m | 1 << k);
+                assert_eq!(eq64(s, at, b'"'), want, "len {len} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn index_flags_exactly_the_set() {

@@ -416,12 +416,11 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
     }
     let mut start = 0usize;
     let mut base = 0usize;
-    // Sixteen bytes at a time, then the last sixteen (overlapping, with the
-    // bytes already seen masked off); lines shorter than that byte by byte.
     let n = s.len();
-    // The spaces of 64 bytes at a time form one mask, so that the loop over
+    // The spaces of 64 bytes at a time form one mask (see `bits::eq64`), so
+    // that the loop over
     // them does not restart (and mispredict) at every sixteen bytes.
-    while n >= 16 && base < n {
+    while base < n {
         let mut m = bits::eq64(s, base, b' ');
         while m != 0 {
             let end = base + m.trailing_zeros() as usize;
@@ -433,17 +432,6 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
             m &= m - 1;
         }
         base += 64;
-    }
-    if n < 16 {
-        for (end, &c) in s.iter().enumerate() {
-            if c == b' ' {
-                if push(&mut out, s.get(start..end).unwrap_or_default()) {
-                    out.rest = s.get(end + 1..).unwrap_or_default();
-                    return out;
-                }
-                start = end + 1;
-            }
-        }
     }
     push(&mut out, s.get(start..).unwrap_or_default());
     out

@@ -200,16 +200,24 @@ impl<'a> Fields<'a> {
     /// quotes in the next 64 bytes instead of two searches.
     fn two_quoted(&mut self) -> (Option<&'a [u8]>, Option<&'a [u8]>) {
         let s = self.0;
-        if s.first() == Some(&b'"') && s.len() >= 16 {
+        if s.first() == Some(&b'"') {
             let m = super::bits::eq64(s, 0, b'"') & !1;
             let q1 = m.trailing_zeros() as usize;
             let after = m & m.wrapping_sub(1);
             let q2 = after.trailing_zeros() as usize;
             let q3 = (after & after.wrapping_sub(1)).trailing_zeros() as usize;
-            // `"first" "second"`: one space between, both closed in the window.
-            if q2 == q1 + 2 && q3 < 64 && s.get(q1 + 1) == Some(&b' ') {
-                self.0 = s.get(q3 + 1..).unwrap_or_default();
-                return (s.get(1..q1), s.get(q2 + 1..q3));
+            // `"first" "second"`, one space between; a long second field
+            // (a browser's user agent) ends past the window.
+            if q2 == q1 + 2 && s.get(q1 + 1) == Some(&b' ') {
+                let end = if q3 < 64 {
+                    Some(q3)
+                } else {
+                    s.get(q2 + 1..).and_then(|r| super::find_byte(b'"', r)).map(|i| q2 + 1 + i)
+                };
+                if let Some(q3) = end {
+                    self.0 = s.get(q3 + 1..).unwrap_or_default();
+                    return (s.get(1..q1), s.get(q2 + 1..q3));
+                }
             }
         }
         (self.next_quoted(), self.next_quoted())
@@ -301,7 +309,7 @@ mod tests {
 
     #[test]
     fn two_quoted_fields_as_two_next_quoted_calls() {
-        let pieces: &[&[u8]] = &[b"\"", b" ", b"-", b"a", &[b'b'; 20], &[b'c'; 50], b"\t", b"\"-\" \""];
+        let pieces: &[&[u8]] = &[b"\"", b" ", b"-", b"a", &[b'b'; 20], &[b'c'; 50], &[b'e'; 90], b"\t", b"\"-\" \""];
         let mut rng = crate::synth::rng::Rng::new(9);
         for _ in 0..30_000 {
             let text = crate::formats::random_text(&mut rng, pieces, 12);
