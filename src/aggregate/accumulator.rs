@@ -24,8 +24,9 @@ use crate::record::{Action, Record};
 use ahash::AHashMap;
 use std::net::IpAddr;
 
-/// Most distinct strings interned per accumulator.
-pub const INTERN_CAP: usize = 1 << 16;
+/// Most distinct strings interned per accumulator: ids (1 up) fit in the
+/// 16 bits [`Hot::last`] keeps per field.
+pub const INTERN_CAP: usize = u16::MAX as usize;
 /// Ids a channel keeps per set before trimming to the [`SET_CAP`] smallest values.
 pub const IDS_MAX: usize = 4 * SET_CAP;
 
@@ -39,14 +40,14 @@ const STAGE: usize = 1 << 16;
 /// Strings by id (ids start at 1; 0 means no value).
 #[derive(Default)]
 struct Interner {
-    ids: AHashMap<Box<str>, u32>,
+    ids: AHashMap<Box<str>, u16>,
     strs: Vec<Box<str>>,
 }
 
 impl Interner {
     /// The id of `s`, interning it while there is room.
     #[inline]
-    fn id(&mut self, s: &str) -> Option<u32> {
+    fn id(&mut self, s: &str) -> Option<u16> {
         if let Some(&id) = self.ids.get(s) {
             return Some(id);
         }
@@ -54,13 +55,13 @@ impl Interner {
             return None;
         }
         self.strs.push(s.into());
-        let id = self.strs.len() as u32;
+        let id = self.strs.len() as u16;
         self.ids.insert(s.into(), id);
         Some(id)
     }
 
-    fn get(&self, id: u32) -> &str {
-        id.checked_sub(1).and_then(|i| self.strs.get(i as usize)).map_or("", |s| &**s)
+    fn get(&self, id: u16) -> &str {
+        usize::from(id).checked_sub(1).and_then(|i| self.strs.get(i)).map_or("", |s| &**s)
     }
 }
 
@@ -68,13 +69,13 @@ impl Interner {
 /// arrived after the interner was full.
 #[derive(Default)]
 struct ValueSet {
-    ids: Vec<u32>,
+    ids: Vec<u16>,
     strs: CappedSet,
     trimmed: bool,
 }
 
 impl ValueSet {
-    fn insert_id(&mut self, id: u32, strings: &Interner) {
+    fn insert_id(&mut self, id: u16, strings: &Interner) {
         if self.ids.contains(&id) {
             return;
         }
@@ -96,6 +97,13 @@ impl ValueSet {
     }
 }
 
+/// The 32-bit counters of [`Hot`], by their index in [`Cold::wraps`].
+const CONNECTIONS: usize = 0;
+const REQUESTS: usize = 1;
+const DENIED: usize = 2;
+const NO_AGENT: usize = 3;
+const WITH_QUERY: usize = 4;
+
 /// What a channel needs only when something changes.
 #[derive(Default)]
 struct Cold {
@@ -105,49 +113,199 @@ struct Cold {
     credential_params: CappedSet,
     credential_hits: u64,
     credential_first_ms: Option<i64>,
+    /// How often each 32-bit counter of [`Hot`] wrapped around: its high bits.
+    wraps: [u64; 5],
+    /// High 64 bits of the sums whose low 64 bits [`Hot`] keeps.
+    sum_hi: u64,
+    sumsq_hi: u64,
 }
 
-/// What every record of a channel updates. It lives in the map's slot
-/// beside its key, so finding a channel and updating it touch the same
-/// cache lines.
+/// Adds one to a 32-bit counter of [`Hot`], carrying into its high part
+/// in [`Cold`] on wrap-around (never in practice, but totals stay exact).
+#[inline(always)]
+fn bump(c: &mut u32, cold: Option<&mut Cold>, which: usize) {
+    *c = c.wrapping_add(1);
+    if *c == 0 {
+        bump_high(cold, which);
+    }
+}
+
+#[cold]
+fn bump_high(cold: Option<&mut Cold>, which: usize) {
+    if let Some(w) = cold.and_then(|c| c.wraps.get_mut(which)) {
+        *w += 1;
+    }
+}
+
+/// A counter from its low 32 bits and the times it wrapped.
+fn wide(lo: u32, cold: &Cold, which: usize) -> u64 {
+    cold.wraps.get(which).copied().unwrap_or(0) << 32 | u64::from(lo)
+}
+
+/// What every record of a channel reads or updates, with the channel's key
+/// (so the lookup's compare and the update touch the same memory): two
+/// cache lines, aligned so that they are one adjacent pair. Counters are
+/// 32 bits and sums keep their low 64 bits here, the rest in [`Cold`].
+#[repr(C, align(64))]
 struct Hot {
-    /// Index of the channel's [`Times`] in [`Accumulator::times`].
-    id: u32,
-    connections: u64,
-    denied: u64,
-    bytes_out: u64,
-    bytes_in: u64,
     first_ms: i64,
     last_ms: i64,
-    no_agent: u64,
-    with_query: u64,
+    /// Sum of request sizes, low 64 bits: also the channel's bytes out.
+    bytes_out: u64,
+    /// Sum of squared request sizes, low 64 bits.
+    sumsq_lo: u64,
+    /// Smallest request size (`u64::MAX` before the first).
+    req_min: u64,
+    req_max: u64,
+    bytes_in: u64,
+    dest: u32,
+    connections: u32,
+    /// Records with a request size.
+    requests: u32,
+    denied: u32,
+    no_agent: u32,
+    with_query: u32,
     /// Last id seen per field (0: none yet).
-    last: [u32; FIELDS],
+    last: [u16; FIELDS],
+    port: u16,
+    src: IpAddr,
     last_dst: Option<IpAddr>,
     schemes: u8,
     protos: u8,
-    req_sizes: Moments,
-    cold: Box<Cold>,
 }
 
+const _: () = assert!(std::mem::size_of::<Hot>() == 128);
+
 impl Hot {
-    fn new(id: u32, t: i64) -> Hot {
+    fn new(src: IpAddr, dest: u32, port: u16, t: i64) -> Hot {
         Hot {
-            id,
-            connections: 0,
-            denied: 0,
-            bytes_out: 0,
-            bytes_in: 0,
             first_ms: t,
             last_ms: t,
+            bytes_out: 0,
+            sumsq_lo: 0,
+            req_min: u64::MAX,
+            req_max: 0,
+            bytes_in: 0,
+            dest,
+            connections: 0,
+            requests: 0,
+            denied: 0,
             no_agent: 0,
             with_query: 0,
             last: [0; FIELDS],
+            port,
+            src,
             last_dst: None,
             schemes: 0,
             protos: 0,
-            req_sizes: Moments::default(),
-            cold: Box::default(),
+        }
+    }
+
+    #[inline(always)]
+    fn is(&self, src: IpAddr, dest: u32, port: u16) -> bool {
+        self.dest == dest && self.port == port && self.src == src
+    }
+}
+
+/// `a * b` as 128 bits, halves folded together: the mixing step of the
+/// channel hash.
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Channel indexes by key. Open addressing with linear probing; a slot
+/// holds a 32-bit hash tag and the channel's index + 1 (0: empty). At 8
+/// bytes a slot the table for tens of thousands of channels stays in the
+/// L2 cache, where a map holding the channels themselves would not, and
+/// the tag settles almost every mismatch without reading the channel.
+struct ChannelTable {
+    slots: Vec<u64>,
+    len: usize,
+    /// Random per table, so that crafted logs cannot aim at one chain.
+    seed_a: u64,
+    seed_b: u64,
+}
+
+impl Default for ChannelTable {
+    fn default() -> Self {
+        let rs = ahash::RandomState::new();
+        ChannelTable {
+            slots: vec![0; 1024],
+            len: 0,
+            seed_a: rs.hash_one(1u64),
+            seed_b: rs.hash_one(2u64) | 1,
+        }
+    }
+}
+
+impl ChannelTable {
+    #[inline(always)]
+    fn hash(&self, src: IpAddr, dest: u32, port: u16) -> u64 {
+        let tail = u64::from(dest) << 16 | u64::from(port);
+        let h = match src {
+            IpAddr::V4(a) => fold_mul(u64::from(u32::from(a)) ^ self.seed_a, tail ^ self.seed_b),
+            IpAddr::V6(a) => {
+                let x = u128::from(a);
+                let h = fold_mul((x as u64) ^ self.seed_a, ((x >> 64) as u64) ^ self.seed_b);
+                fold_mul(h ^ tail, self.seed_b ^ 0x9e37_79b9_7f4a_7c15)
+            }
+        };
+        fold_mul(h, 0x2d35_8dcc_aa6c_78a5)
+    }
+
+    /// The index of the channel, or the slot where it would go.
+    #[inline(always)]
+    fn find(&self, hot: &[Hot], src: IpAddr, dest: u32, port: u16) -> Result<usize, usize> {
+        let h = self.hash(src, dest, port);
+        let tag = h >> 32;
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = h as usize & mask;
+        loop {
+            let Some(&s) = self.slots.get(i) else { return Err(i) };
+            if s == 0 {
+                return Err(i);
+            }
+            if s >> 32 == tag {
+                let idx = (s as u32).wrapping_sub(1) as usize;
+                if hot.get(idx).is_some_and(|c| c.is(src, dest, port)) {
+                    return Ok(idx);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Records channel `idx` (not in the table yet) at `slot`, from `find`,
+    /// growing the table to keep it at most half full.
+    fn insert(&mut self, hot: &[Hot], slot: usize, idx: usize) {
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.slots = vec![0; self.slots.len() * 2];
+            for (i, c) in hot.iter().enumerate() {
+                self.put(c, i);
+            }
+            return;
+        }
+        let Some(c) = hot.get(idx) else { return };
+        let tag = self.hash(c.src, c.dest, c.port) >> 32;
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = tag << 32 | (idx as u64 + 1);
+        }
+    }
+
+    /// Puts channel `idx` in its first free slot (while rebuilding).
+    fn put(&mut self, c: &Hot, idx: usize) {
+        let h = self.hash(c.src, c.dest, c.port);
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = h as usize & mask;
+        while let Some(s) = self.slots.get_mut(i) {
+            if *s == 0 {
+                *s = (h >> 32) << 32 | (idx as u64 + 1);
+                return;
+            }
+            i = (i + 1) & mask;
         }
     }
 }
@@ -158,11 +316,18 @@ impl Hot {
 pub struct Accumulator {
     /// Destinations and traffic totals (its `channels` stay empty until `finish`).
     agg: Aggregate,
-    channels: AHashMap<ChannelKey, Hot>,
-    /// Per channel, by [`Hot::id`]. Each record's time is first appended
-    /// to `staged` (channel id, ms): writing one list in order is cheap,
-    /// while appending to the channel's own list would be a cache miss per
-    /// record. [`Accumulator::flush`] sorts the staged times into channels.
+    table: ChannelTable,
+    /// Per channel, by index: `hot`, `cold` and `times` are parallel.
+    hot: Vec<Hot>,
+    /// Boxed: a `Cold` is hundreds of bytes, and growing a vector of them
+    /// inline copied them all each time (measured: more instructions than
+    /// the boxes cost).
+    #[allow(clippy::vec_box)]
+    cold: Vec<Box<Cold>>,
+    /// Each record's time is first appended to `staged` (channel index,
+    /// ms): writing one list in order is cheap, while appending to the
+    /// channel's own list would be a cache miss per record.
+    /// [`Accumulator::flush`] sorts the staged times into channels.
     times: Vec<Times>,
     staged: Vec<(u32, i64)>,
     strings: Interner,
@@ -211,42 +376,61 @@ impl Accumulator {
         self.staged.clear();
     }
 
+    /// The index of the channel, added if new.
+    #[inline(always)]
+    fn channel(&mut self, src: IpAddr, dest: u32, port: u16, t: i64) -> usize {
+        match self.table.find(&self.hot, src, dest, port) {
+            Ok(idx) => idx,
+            Err(slot) => {
+                let idx = self.hot.len();
+                self.hot.push(Hot::new(src, dest, port, t));
+                self.cold.push(Box::default());
+                self.times.push(Times::default());
+                self.table.insert(&self.hot, slot, idx);
+                idx
+            }
+        }
+    }
+
     /// Folds one record in.
     #[inline]
     pub fn fold(&mut self, r: &Record, nets: &Networks) {
         let Some((src, dest)) = self.agg.channel_of(r, nets) else { return };
-        let key = ChannelKey {
-            src,
-            dest,
-            port: r.dst_port.unwrap_or(0),
-        };
-        let h = match self.channels.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let id = self.times.len() as u32;
-                self.times.push(Times::default());
-                e.insert(Hot::new(id, r.time_ms))
-            }
-        };
-        self.staged.push((h.id, r.time_ms));
+        let idx = self.channel(src, dest, r.dst_port.unwrap_or(0), r.time_ms);
+        let Some(h) = self.hot.get_mut(idx) else { return };
+        let mut cold = self.cold.get_mut(idx).map(|c| &mut **c);
+        self.staged.push((idx as u32, r.time_ms));
         let strings = &mut self.strings;
         let t = r.time_ms;
         h.first_ms = h.first_ms.min(t);
         h.last_ms = h.last_ms.max(t);
-        h.connections += 1;
+        bump(&mut h.connections, cold.as_deref_mut(), CONNECTIONS);
         if r.action == Action::Denied {
-            h.denied += 1;
+            bump(&mut h.denied, cold.as_deref_mut(), DENIED);
         }
         if let Some(b) = r.bytes_out {
-            h.bytes_out += b;
-            h.req_sizes.add(b);
+            bump(&mut h.requests, cold.as_deref_mut(), REQUESTS);
+            h.req_min = h.req_min.min(b);
+            h.req_max = h.req_max.max(b);
+            let (sum, carry) = h.bytes_out.overflowing_add(b);
+            h.bytes_out = sum;
+            let sq = u128::from(b) * u128::from(b);
+            let (sumsq, c2) = h.sumsq_lo.overflowing_add(sq as u64);
+            h.sumsq_lo = sumsq;
+            let sq_hi = (sq >> 64) as u64 + u64::from(c2);
+            if carry || sq_hi != 0 {
+                if let Some(c) = cold.as_deref_mut() {
+                    c.sum_hi = c.sum_hi.wrapping_add(u64::from(carry));
+                    c.sumsq_hi = c.sumsq_hi.wrapping_add(sq_hi);
+                }
+            }
         }
         h.bytes_in += r.bytes_in.unwrap_or(0);
         let fields = [&r.user, &r.user_agent, &r.service, &r.method];
         for (k, v) in fields.into_iter().enumerate() {
             let Some(v) = v.as_deref() else {
                 if k == AGENT {
-                    h.no_agent += 1;
+                    bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT);
                 }
                 continue;
             };
@@ -256,7 +440,9 @@ impl Accumulator {
             if *last != 0 && strings.get(*last) == v {
                 continue;
             }
-            let Some(set) = h.cold.sets.get_mut(k) else { continue };
+            let Some(set) = cold.as_deref_mut().and_then(|c| c.sets.get_mut(k)) else {
+                continue;
+            };
             match strings.id(v) {
                 Some(id) if id == *last => {}
                 Some(id) => {
@@ -269,11 +455,13 @@ impl Accumulator {
         if let Some(ip) = r.dst_ip {
             if h.last_dst != Some(ip) {
                 h.last_dst = Some(ip);
-                let ips = &mut h.cold.dst_ips;
-                if let Err(i) = ips.binary_search(&ip) {
-                    if i < SET_CAP {
-                        ips.insert(i, ip);
-                        ips.truncate(SET_CAP);
+                if let Some(c) = cold.as_deref_mut() {
+                    let ips = &mut c.dst_ips;
+                    if let Err(i) = ips.binary_search(&ip) {
+                        if i < SET_CAP {
+                            ips.insert(i, ip);
+                            ips.truncate(SET_CAP);
+                        }
                     }
                 }
             }
@@ -281,13 +469,14 @@ impl Accumulator {
         h.schemes |= 1 << (r.scheme as u8);
         h.protos |= 1 << (r.proto as u8);
         if r.url_query {
-            h.with_query += 1;
+            bump(&mut h.with_query, cold.as_deref_mut(), WITH_QUERY);
         }
         if let Some(param) = super::credential_param(r) {
-            let c = &mut h.cold;
-            c.credential_params.insert(&param);
-            c.credential_hits += 1;
-            c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
+            if let Some(c) = cold {
+                c.credential_params.insert(&param);
+                c.credential_hits += 1;
+                c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
+            }
         }
         if self.staged.len() >= STAGE {
             self.flush();
@@ -299,43 +488,62 @@ impl Accumulator {
         self.flush();
         let Accumulator {
             mut agg,
-            channels,
-            mut times,
+            hot,
+            cold,
+            times,
             strings,
             ..
         } = self;
-        agg.channels.reserve(channels.len());
-        for (key, h) in channels {
+        agg.channels.reserve(hot.len());
+        for ((h, c), times) in hot.into_iter().zip(cold).zip(times) {
+            let connections = wide(h.connections, &c, CONNECTIONS);
+            let denied = wide(h.denied, &c, DENIED);
+            let n = wide(h.requests, &c, REQUESTS);
+            let req_sizes = Moments {
+                n,
+                sum: u128::from(c.sum_hi) << 64 | u128::from(h.bytes_out),
+                sumsq: u128::from(c.sumsq_hi) << 64 | u128::from(h.sumsq_lo),
+                min: if n == 0 { 0 } else { h.req_min },
+                max: h.req_max,
+            };
+            let no_agent = wide(h.no_agent, &c, NO_AGENT);
+            let with_query = wide(h.with_query, &c, WITH_QUERY);
             let Cold {
                 sets,
                 dst_ips,
                 credential_params,
                 credential_hits,
                 credential_first_ms,
-            } = *h.cold;
+                ..
+            } = *c;
             let [users, agents, services, methods] = sets.map(|s| s.into_set(&strings));
             let stats = ChannelStats {
-                connections: h.connections,
-                allowed: h.connections - h.denied,
-                denied: h.denied,
+                connections,
+                allowed: connections - denied,
+                denied,
                 bytes_out: h.bytes_out,
                 bytes_in: h.bytes_in,
                 first_ms: h.first_ms,
                 last_ms: h.last_ms,
-                times: times.get_mut(h.id as usize).map(std::mem::take).unwrap_or_default(),
-                req_sizes: h.req_sizes,
+                times,
+                req_sizes,
                 users,
                 agents,
-                no_agent: h.no_agent,
+                no_agent,
                 services,
                 methods,
                 dst_ips: dst_ips.into_iter().collect(),
                 schemes: h.schemes,
                 protos: h.protos,
-                with_query: h.with_query,
+                with_query,
                 credential_params,
                 credential_hits,
                 credential_first_ms,
+            };
+            let key = ChannelKey {
+                src: h.src,
+                dest: h.dest,
+                port: h.port,
             };
             agg.channels.insert(key, Box::new(stats));
         }
@@ -420,5 +628,75 @@ mod tests {
             acc.fold(r, &nets);
         }
         assert_eq!(json(acc.finish()), json(reference));
+    }
+
+    #[test]
+    fn same_aggregate_with_many_channels_and_ipv6_sources() {
+        // Enough channels to grow the table several times, with sources of
+        // both families (including a v4-mapped v6 address, distinct from
+        // the v4 one) and colliding ports and destinations.
+        let nets = Networks::parse("10.0.0.0/8,fd00::/8,::ffff:10.0.0.0/104").unwrap_or_default();
+        let mut recs = Vec::new();
+        for i in 0..20_000i64 {
+            let src = match i % 3 {
+                0 => format!("10.1.{}.{}", i % 50, i % 7),
+                1 => format!("fd00::{:x}", i % 40),
+                _ => format!("::ffff:10.1.{}.{}", i % 50, i % 7),
+            };
+            recs.push(Record {
+                time_ms: i * 500,
+                src_ip: src.parse().ok(),
+                dst_host: (i % 4 != 0).then(|| Cow::Owned(format!("H{}.Example.", i % 23))),
+                dst_ip: format!("198.51.100.{}", i % 30).parse().ok(),
+                dst_port: (i % 9 != 0).then_some((i % 5) as u16),
+                bytes_out: Some(i as u64),
+                user_agent: Some(Cow::Borrowed("a")),
+                ..Record::default()
+            });
+        }
+        let mut reference = Aggregate::new();
+        let mut acc = Accumulator::new();
+        for r in &recs {
+            reference.fold(r, &nets);
+            acc.fold(r, &nets);
+        }
+        assert!(acc.hot.len() > 2000, "{} channels", acc.hot.len());
+        assert_eq!(json(acc.finish()), json(reference));
+    }
+
+    #[test]
+    fn counters_and_sums_carry_past_their_hot_width() {
+        let nets = Networks::default();
+        let rec = |b: u64| Record {
+            time_ms: 1000,
+            src_ip: "10.0.0.1".parse().ok(),
+            dst_host: Some(Cow::Borrowed("x.example")),
+            bytes_out: Some(b),
+            action: Action::Denied,
+            url_query: true,
+            ..Record::default()
+        };
+        let mut acc = Accumulator::new();
+        acc.fold(&rec(5), &nets);
+        if let Some(h) = acc.hot.first_mut() {
+            h.connections = u32::MAX;
+            h.denied = u32::MAX;
+            h.requests = u32::MAX;
+            h.no_agent = u32::MAX;
+            h.with_query = u32::MAX;
+        }
+        let big = 1u64 << 63;
+        acc.fold(&rec(big), &nets);
+        acc.fold(&rec(big), &nets);
+        let agg = acc.finish();
+        let c = agg.channels.values().next().expect("one channel");
+        let wrapped = (1u64 << 32) + 1;
+        assert_eq!((c.connections, c.denied, c.allowed), (wrapped, wrapped, 0));
+        assert_eq!((c.no_agent, c.with_query, c.req_sizes.n), (wrapped, wrapped, wrapped));
+        let b = u128::from(big);
+        assert_eq!(c.req_sizes.sum, 5 + 2 * b);
+        assert_eq!(c.req_sizes.sumsq, 25 + 2 * b * b);
+        assert_eq!(c.bytes_out, (5 + 2 * b) as u64);
+        assert_eq!((c.req_sizes.min, c.req_sizes.max), (5, big));
     }
 }
