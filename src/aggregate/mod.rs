@@ -650,20 +650,215 @@ impl TrafficCounts {
     }
 }
 
+/// `a * b` as 128 bits, halves folded together: a cheap, well-mixing
+/// step for the hashes below.
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Eight bytes as a word, ASCII upper case turned to lower case (as
+/// `make_ascii_lowercase` does, all eight bytes at once): bytes from `A`
+/// to `Z` gain 0x20, nothing else changes.
+#[inline(always)]
+fn lower_word(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low = w & LOW7;
+    // High bit of each byte: its low seven bits are at least `A`, and more than `Z`.
+    let ge_a = low + ONES * (0x80 - u64::from(b'A'));
+    let gt_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = ge_a & !gt_z & !w & HIGH;
+    w | upper >> 2
+}
+
+/// The word at `i` (`i + 8 <= b.len()`; 0 otherwise, never reached).
+#[inline(always)]
+fn word_at(b: &[u8], i: usize) -> u64 {
+    b.get(i..i + 8)
+        .and_then(|s| <[u8; 8]>::try_from(s).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// Bit 5 of every byte: set, it makes ASCII letters lower case (and
+/// changes a few other bytes, which only the hash sees).
+const CASE: u64 = 0x2020_2020_2020_2020;
+
+/// Whether `name` lower-cased equals `stored` (lower case, same length),
+/// eight bytes at a time; the last word of a name whose length is not a
+/// multiple of eight overlaps the one before, so no byte loop is needed.
+#[inline(always)]
+fn same_lower(name: &[u8], stored: &[u8]) -> bool {
+    let n = name.len();
+    if n < 8 || stored.len() != n {
+        return stored.len() == n && name.iter().zip(stored).all(|(a, b)| a.to_ascii_lowercase() == *b);
+    }
+    // Stored names are lower case: an equal word is an equal lower-cased
+    // word, and only a name logged in upper case needs the conversion.
+    let eq = |i: usize| {
+        let (w, s) = (word_at(name, i), word_at(stored, i));
+        w == s || lower_word(w) == s
+    };
+    let mut i = 0;
+    while i + 8 <= n {
+        if !eq(i) {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || eq(n - 8)
+}
+
+/// Host names (lower case) to destination ids, for [`Aggregate::intern_host`],
+/// which runs for most records. Names are looked up in their logged case:
+/// the hash ignores case and the compare lower-cases eight bytes at a
+/// time, so a lookup copies nothing. Open addressing with linear probing; a slot holds
+/// a 32-bit hash tag and the entry's index + 1 (0: empty), so a mismatch
+/// rarely reads a name, and the names sit in one buffer.
+#[derive(Debug, Clone)]
+struct HostIndex {
+    slots: Vec<u64>,
+    entries: Vec<HostEntry>,
+    text: Vec<u8>,
+    /// Random per index, so that crafted names cannot aim at one chain.
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct HostEntry {
+    start: usize,
+    len: usize,
+    id: u32,
+}
+
+impl Default for HostIndex {
+    fn default() -> Self {
+        HostIndex {
+            slots: Vec::new(),
+            entries: Vec::new(),
+            text: Vec::new(),
+            seed: ahash::RandomState::new().hash_one(0x5eed_u64),
+        }
+    }
+}
+
+impl HostIndex {
+    /// A hash of `name` that ignores ASCII case (bit 5 of every byte is
+    /// set first), eight bytes at a time as in [`same_lower`].
+    #[inline(always)]
+    fn hash(&self, name: &[u8]) -> u64 {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let n = name.len();
+        let mut h = fold_mul(self.seed ^ n as u64, K);
+        if n < 8 {
+            let w = name.iter().rev().fold(0u64, |w, &x| w << 8 | u64::from(x));
+            h = fold_mul(h ^ (w | CASE), K);
+        } else {
+            let mut i = 0;
+            while i + 8 <= n {
+                h = fold_mul(h ^ (word_at(name, i) | CASE), K);
+                i += 8;
+            }
+            if i < n {
+                h = fold_mul(h ^ (word_at(name, n - 8) | CASE), K);
+            }
+        }
+        fold_mul(h, 0x2d35_8dcc_aa6c_78a5)
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.entries.clear();
+        self.text.clear();
+    }
+
+    /// Maps `name` (lower case) to `id`, whether or not it is present.
+    fn set(&mut self, name: &[u8], hash: u64, id: u32) {
+        match self.find(name, hash).and_then(|k| self.entries.get_mut(k)) {
+            Some(e) => e.id = id,
+            None => self.insert(name, hash, id),
+        }
+    }
+
+    /// The id of `name` (in any case), given its [`HostIndex::hash`].
+    #[inline(always)]
+    fn get(&self, name: &[u8], hash: u64) -> Option<u32> {
+        let k = self.find(name, hash)?;
+        self.entries.get(k).map(|e| e.id)
+    }
+
+    /// The entry of `name` (in any case), given its [`HostIndex::hash`].
+    #[inline(always)]
+    fn find(&self, name: &[u8], hash: u64) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let tag = hash >> 32;
+        let mut i = hash as usize & mask;
+        loop {
+            let s = *self.slots.get(i)?;
+            if s == 0 {
+                return None;
+            }
+            if s >> 32 == tag {
+                let k = (s as u32).wrapping_sub(1) as usize;
+                let e = self.entries.get(k)?;
+                if e.len == name.len() && self.text.get(e.start..e.start + e.len).is_some_and(|t| same_lower(name, t)) {
+                    return Some(k);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds `name` (lower case, not present) with its hash and id, growing
+    /// the table to keep it at most half full.
+    fn insert(&mut self, name: &[u8], hash: u64, id: u32) {
+        let entry = self.entries.len();
+        self.entries.push(HostEntry {
+            start: self.text.len(),
+            len: name.len(),
+            id,
+        });
+        self.text.extend_from_slice(name);
+        if self.entries.len() * 2 > self.slots.len() {
+            self.slots = vec![0; (self.slots.len() * 2).max(16)];
+            let entries = std::mem::take(&mut self.entries);
+            for (k, e) in entries.iter().enumerate() {
+                let h = self.text.get(e.start..e.start + e.len).map_or(0, |n| self.hash(n));
+                self.put(h, k);
+            }
+            self.entries = entries;
+        } else {
+            self.put(hash, entry);
+        }
+    }
+
+    fn put(&mut self, hash: u64, entry: usize) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = hash as usize & mask;
+        while let Some(s) = self.slots.get_mut(i) {
+            if *s == 0 {
+                *s = (hash >> 32) << 32 | (entry as u64 + 1);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// Per-channel state of any number of records.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Aggregate {
     pub dests: Vec<Dest>,
     #[serde(skip)]
-    host_index: AHashMap<Box<str>, u32>,
+    host_index: HostIndex,
     #[serde(skip)]
     ip_index: AHashMap<IpAddr, u32>,
     /// Boxed so that growing the map moves pointers, not the stats.
     #[serde(with = "channel_list")]
     pub channels: AHashMap<ChannelKey, Box<ChannelStats>>,
     pub traffic: TrafficCounts,
-    #[serde(skip)]
-    scratch: String,
 }
 
 impl Aggregate {
@@ -728,21 +923,14 @@ impl Aggregate {
 
     fn intern_host(&mut self, h: &str) -> u32 {
         let h = h.strip_suffix('.').unwrap_or(h);
-        // No early exit: the loop over a short name vectorizes.
-        let key: &str = if h.bytes().fold(false, |up, b| up | b.is_ascii_uppercase()) {
-            self.scratch.clear();
-            self.scratch.push_str(h);
-            self.scratch.make_ascii_lowercase();
-            &self.scratch
-        } else {
-            h
-        };
-        if let Some(&id) = self.host_index.get(key) {
+        let hash = self.host_index.hash(h.as_bytes());
+        if let Some(id) = self.host_index.get(h.as_bytes(), hash) {
             return id;
         }
         let id = self.dests.len() as u32;
-        self.dests.push(Dest::Host(key.to_string()));
-        self.host_index.insert(key.into(), id);
+        let key = h.to_ascii_lowercase();
+        self.host_index.insert(key.as_bytes(), hash, id);
+        self.dests.push(Dest::Host(key));
         id
     }
 
@@ -826,7 +1014,9 @@ impl Aggregate {
         for (i, d) in self.dests.iter().enumerate() {
             match d {
                 Dest::Host(h) => {
-                    self.host_index.insert(h.as_str().into(), i as u32);
+                    // A name listed twice (hand-edited state) maps to its last place.
+                    let hash = self.host_index.hash(h.as_bytes());
+                    self.host_index.set(h.as_bytes(), hash, i as u32);
                 }
                 Dest::Ip(ip) => {
                     self.ip_index.insert(*ip, i as u32);
@@ -1033,6 +1223,42 @@ mod tests {
         t.normalize();
         assert_eq!(t.len(), 43_200);
         assert!(t.heap_bytes() <= 43_200 + 64, "{} bytes", t.heap_bytes());
+    }
+
+    #[test]
+    fn host_index_matches_a_map_of_lower_case_names() {
+        // Names of every length up to 40 (around the 8-byte words), mixed
+        // case, bytes next to the letters in ASCII, non-ASCII bytes and
+        // trailing dots; ids must be what a map of lower-cased names gives.
+        let alphabet: Vec<char> = "aZ@[`{.-_9Ä\u{e9}".chars().collect();
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut a = Aggregate::new();
+        let mut want: std::collections::HashMap<String, u32> = Default::default();
+        for _ in 0..20_000 {
+            let len = (next() % 41) as usize;
+            let name: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let key = name.strip_suffix('.').unwrap_or(&name).to_ascii_lowercase();
+            let n = want.len() as u32;
+            let expect = *want.entry(key.clone()).or_insert(n);
+            assert_eq!(a.intern_host(&name), expect, "{name:?}");
+            assert_eq!(a.dests[expect as usize], Dest::Host(key));
+            // The same name in other cases finds the same id.
+            assert_eq!(a.intern_host(&name.to_ascii_uppercase()), expect);
+        }
+        assert!(want.len() > 1000);
+        let mut b = a.clone();
+        b.reindex();
+        for (k, &id) in &want {
+            let h = b.host_index.hash(k.as_bytes());
+            assert_eq!(b.host_index.get(k.as_bytes(), h), Some(id), "{k:?}");
+        }
+        assert_eq!(b.dests.len(), want.len());
     }
 
     #[test]
