@@ -330,6 +330,9 @@ pub struct Accumulator {
     /// [`Accumulator::flush`] sorts the staged times into channels.
     times: Vec<Times>,
     staged: Vec<(u32, i64)>,
+    /// Buffers of [`Accumulator::flush`].
+    ends: Vec<u32>,
+    sorted: Vec<i64>,
     strings: Interner,
 }
 
@@ -340,38 +343,45 @@ impl Accumulator {
 
     /// Moves the staged times into their channels: a counting sort by
     /// channel (stable, so each channel sees its times in arrival order),
-    /// then one append per channel.
+    /// then one append per channel that has any. The sort's buffers are
+    /// kept from one flush to the next.
     fn flush(&mut self) {
         if self.staged.is_empty() {
             return;
         }
-        let mut start = vec![0u32; self.times.len() + 1];
+        // `ends[i + 1]` counts channel i's times, then the running sums
+        // make `ends[i]` where channel i starts; the scatter advances it,
+        // so that afterwards `ends[i]` is where channel i ends.
+        let ends = &mut self.ends;
+        ends.clear();
+        ends.resize(self.times.len() + 1, 0);
         for &(id, _) in &self.staged {
-            if let Some(c) = start.get_mut(id as usize + 1) {
+            if let Some(c) = ends.get_mut(id as usize + 1) {
                 *c += 1;
             }
         }
-        for i in 1..start.len() {
-            let prev = start.get(i - 1).copied().unwrap_or(0);
-            if let Some(c) = start.get_mut(i) {
-                *c += prev;
-            }
+        let mut sum = 0;
+        for c in ends.iter_mut() {
+            sum += *c;
+            *c = sum;
         }
-        let mut sorted = vec![0i64; self.staged.len()];
-        let mut next = start.clone();
+        let sorted = &mut self.sorted;
+        sorted.clear();
+        sorted.resize(self.staged.len(), 0);
         for &(id, t) in &self.staged {
-            if let Some(n) = next.get_mut(id as usize) {
+            if let Some(n) = ends.get_mut(id as usize) {
                 if let Some(slot) = sorted.get_mut(*n as usize) {
                     *slot = t;
                 }
                 *n += 1;
             }
         }
-        for (id, times) in self.times.iter_mut().enumerate() {
-            let (Some(&a), Some(&b)) = (start.get(id), start.get(id + 1)) else {
-                continue;
-            };
-            times.push_all(sorted.get(a as usize..b as usize).unwrap_or_default());
+        let mut a = 0;
+        for (times, &b) in self.times.iter_mut().zip(ends.iter()) {
+            if b > a {
+                times.push_all(sorted.get(a as usize..b as usize).unwrap_or_default());
+            }
+            a = b;
         }
         self.staged.clear();
     }
