@@ -97,6 +97,49 @@ impl ValueSet {
     }
 }
 
+/// Whether two texts are equal. Values are mostly short (methods,
+/// services, user names): up to 16 bytes they are compared as two
+/// overlapping words each, without a call to `memcmp`.
+#[inline(always)]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes);
+    let half = |s: &[u8], i: usize| s.get(i..i + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_le_bytes);
+    match n {
+        0..=3 => a == b,
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// Notes value `v` of field `k` for a channel whose last id for the
+/// field is `last`.
+#[inline(always)]
+fn note(last: &mut u16, v: &str, k: usize, cold: Option<&mut Cold>, strings: &mut Interner) {
+    if *last != 0 && same_text(strings.get(*last).as_bytes(), v.as_bytes()) {
+        return;
+    }
+    note_new(last, v, k, cold, strings);
+}
+
+/// [`note`] for a value other than the last one: into the channel's set.
+#[inline(never)]
+fn note_new(last: &mut u16, v: &str, k: usize, cold: Option<&mut Cold>, strings: &mut Interner) {
+    let Some(set) = cold.and_then(|c| c.sets.get_mut(k)) else { return };
+    match strings.id(v) {
+        Some(id) if id == *last => {}
+        Some(id) => {
+            *last = id;
+            set.insert_id(id, strings);
+        }
+        None => set.strs.insert(v),
+    }
+}
+
 /// The 32-bit counters of [`Hot`], by their index in [`Cold::wraps`].
 const CONNECTIONS: usize = 0;
 const REQUESTS: usize = 1;
@@ -436,31 +479,22 @@ impl Accumulator {
             }
         }
         h.bytes_in += r.bytes_in.unwrap_or(0);
-        let fields = [&r.user, &r.user_agent, &r.service, &r.method];
-        for (k, v) in fields.into_iter().enumerate() {
-            let Some(v) = v.as_deref() else {
-                if k == AGENT {
-                    bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT);
-                }
-                continue;
-            };
-            let Some(last) = h.last.get_mut(k) else { continue };
-            // The usual case, the channel's previous value again: one
-            // compare with the interned text, no hashing.
-            if *last != 0 && strings.get(*last) == v {
-                continue;
-            }
-            let Some(set) = cold.as_deref_mut().and_then(|c| c.sets.get_mut(k)) else {
-                continue;
-            };
-            match strings.id(v) {
-                Some(id) if id == *last => {}
-                Some(id) => {
-                    *last = id;
-                    set.insert_id(id, strings);
-                }
-                None => set.strs.insert(v),
-            }
+        // One call per field rather than a loop over them: the field
+        // index is a constant in each, and the usual case, the channel's
+        // previous value again, is one compare with the interned text.
+        let [user, agent, service, method] = &mut h.last;
+        if let Some(v) = r.user.as_deref() {
+            note(user, v, 0, cold.as_deref_mut(), strings);
+        }
+        match r.user_agent.as_deref() {
+            Some(v) => note(agent, v, AGENT, cold.as_deref_mut(), strings),
+            None => bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT),
+        }
+        if let Some(v) = r.service.as_deref() {
+            note(service, v, 2, cold.as_deref_mut(), strings);
+        }
+        if let Some(v) = r.method.as_deref() {
+            note(method, v, 3, cold.as_deref_mut(), strings);
         }
         if let Some(ip) = r.dst_ip {
             if h.last_dst != Some(ip) {
