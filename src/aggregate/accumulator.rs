@@ -34,8 +34,12 @@ pub const IDS_MAX: usize = 4 * SET_CAP;
 /// the fields in [`Accumulator::fold`]).
 const FIELDS: usize = 4;
 const AGENT: usize = 1;
-/// Times staged before they are sorted into their channels.
-const STAGE: usize = 1 << 16;
+/// Times staged before they are sorted into their channels. Each flush
+/// visits every channel with staged times (its `Times` and the end of its
+/// packed bytes, mostly cache misses), so more times per flush means fewer
+/// visits per record; 2^18 (4 MB staged, 2 MB sorted) measured faster
+/// than 2^16, and 2^20 no faster still.
+const STAGE: usize = 1 << 18;
 
 /// Strings by id (ids start at 1; 0 means no value).
 #[derive(Default)]
@@ -698,11 +702,17 @@ mod tests {
                 ..Record::default()
             });
         }
+        // Times out of order within and across flushes, which run far
+        // more often than STAGE would make them.
+        recs.iter_mut().step_by(7).for_each(|r| r.time_ms -= 3_000_000);
         let mut reference = Aggregate::new();
         let mut acc = Accumulator::new();
-        for r in &recs {
+        for (i, r) in recs.iter().enumerate() {
             reference.fold(r, &nets);
             acc.fold(r, &nets);
+            if i % 777 == 0 {
+                acc.flush();
+            }
         }
         assert!(acc.hot.len() > 2000, "{} channels", acc.hot.len());
         assert_eq!(json(acc.finish()), json(reference));
