@@ -949,12 +949,19 @@ impl Aggregate {
         Some((src, dest))
     }
 
+    /// Inlined (most records look up a host); adding one is out of line.
+    #[inline(always)]
     fn intern_host(&mut self, h: &str) -> u32 {
         let h = h.strip_suffix('.').unwrap_or(h);
         let hash = self.host_index.hash(h.as_bytes());
         if let Some(id) = self.host_index.get(h.as_bytes(), hash) {
             return id;
         }
+        self.add_host(h, hash)
+    }
+
+    #[inline(never)]
+    fn add_host(&mut self, h: &str, hash: u64) -> u32 {
         let id = self.dests.len() as u32;
         let key = h.to_ascii_lowercase();
         self.host_index.insert(key.as_bytes(), hash, id);
