@@ -345,15 +345,7 @@ impl ChannelTable {
     /// Puts channel `idx` in its first free slot (while rebuilding).
     fn put(&mut self, c: &Hot, idx: usize) {
         let h = self.hash(c.src, c.dest, c.port);
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
-        while let Some(s) = self.slots.get_mut(i) {
-            if *s == 0 {
-                *s = (h >> 32) << 32 | (idx as u64 + 1);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+        super::put_slot(&mut self.slots, h, idx);
     }
 }
 

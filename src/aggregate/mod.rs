@@ -862,15 +862,22 @@ impl HostIndex {
     }
 
     fn put(&mut self, hash: u64, entry: usize) {
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = hash as usize & mask;
-        while let Some(s) = self.slots.get_mut(i) {
-            if *s == 0 {
-                *s = (hash >> 32) << 32 | (entry as u64 + 1);
-                return;
-            }
-            i = (i + 1) & mask;
+        put_slot(&mut self.slots, hash, entry);
+    }
+}
+
+/// Puts `entry` in the first free slot for `hash` of an open-addressing
+/// table of 8-byte slots (a power-of-two count, never full): the high 32
+/// bits of the hash as a tag, and the entry plus one (0 is a free slot).
+pub(crate) fn put_slot(slots: &mut [u64], hash: u64, entry: usize) {
+    let mask = slots.len().wrapping_sub(1);
+    let mut i = hash as usize & mask;
+    while let Some(s) = slots.get_mut(i) {
+        if *s == 0 {
+            *s = (hash >> 32) << 32 | (entry as u64 + 1);
+            return;
         }
+        i = (i + 1) & mask;
     }
 }
 
