@@ -252,6 +252,33 @@ fn bucket_of(ms: i64, res_s: u32) -> i64 {
     }
 }
 
+/// The distinct values of two sorted lists, sorted.
+fn merge_sorted(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        if out.last() != Some(&next) {
+            out.push(next);
+        }
+    }
+    out
+}
+
 impl Times {
     #[inline]
     pub fn push(&mut self, ms: i64) {
@@ -416,14 +443,15 @@ impl Times {
             rb = rb.saturating_mul(2);
             b.iter_mut().for_each(|x| *x = x.div_euclid(2));
         }
-        a.extend(b);
-        a.sort_unstable();
-        a.dedup();
+        // Both lists are sorted (coarsening keeps them so): one linear
+        // merge instead of sorting their concatenation. Merging the
+        // threads' results is a serial step of every scan.
+        let merged = merge_sorted(&a, &b);
         self.res_s = ra;
         self.truncated |= other.truncated;
         self.tail.clear();
         self.late.clear();
-        self.store(&a);
+        self.store(&merged);
         if self.count > 2 * TIME_CAP {
             self.normalize();
         }
@@ -1149,6 +1177,23 @@ mod tests {
         let (w, x) = (whole.canonical(), x.canonical());
         assert_eq!(w.dests, x.dests);
         assert_eq!(w.sorted_channels(), x.sorted_channels());
+    }
+
+    #[test]
+    fn merged_lists_are_the_sorted_distinct_union() {
+        let mut rng = crate::synth::rng::Rng::new(2);
+        for _ in 0..2000 {
+            let mut list = |n: u64| {
+                let mut v: Vec<i64> = (0..rng.below(n)).map(|_| rng.range(-5, 40)).collect();
+                v.sort_unstable();
+                v
+            };
+            let (a, b) = (list(30), list(30));
+            let mut want: Vec<i64> = a.iter().chain(&b).copied().collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(merge_sorted(&a, &b), want, "{a:?} {b:?}");
+        }
     }
 
     #[test]
