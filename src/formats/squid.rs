@@ -7,7 +7,7 @@
 //! `bytes` is what Squid sent to the client, so it is the internal host's
 //! `bytes_in`; the native format does not log request sizes.
 
-use super::url::{split_host_port, split_url};
+use super::url::{split_host_port_at, split_url};
 use super::{next_token, parse_ip, tokens, Field, Format, LineError, LineResult, Tokens};
 use crate::record::{opt_text, text, Action, Proto, Record};
 use crate::time::{parse_epoch_frac, parse_u16, parse_u64, TimeCtx};
@@ -147,19 +147,11 @@ pub(crate) fn url_target<'a>(rec: &mut Record<'a>, url: &'a [u8]) {
 /// clients, `https://host:port`).
 pub(crate) fn connect_target<'a>(rec: &mut Record<'a>, target: &'a [u8]) {
     let colon = super::find_byte(b':', target);
-    let (host, port) = if let Some((host, port)) = colon
-        .filter(|_| !target.starts_with(b"["))
-        .and_then(|i| Some((target.get(..i)?, target.get(i + 1..)?)))
-        .filter(|(_, port)| port.len() <= 5 && port.first().is_some_and(u8::is_ascii_digit) && !port.contains(&b':'))
-    {
-        // The usual `host:port`: one colon, then a short port (what
-        // `split_host_port` would make of it, without searching twice).
-        (host.strip_suffix(b".").unwrap_or(host), crate::time::parse_u16(port))
-    } else if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
+    let (host, port) = if colon.is_some_and(|i| target.get(i + 1..i + 3) == Some(b"//")) {
         let p = split_url(target);
         (p.host, p.port)
     } else {
-        split_host_port(target)
+        split_host_port_at(target, colon)
     };
     set_host(rec, host);
     rec.dst_port = port;
@@ -239,6 +231,7 @@ impl<'a> Fields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::url::split_host_port;
     use crate::time::rfc3339;
 
     fn p(l: &str) -> LineResult<'_> {

@@ -50,6 +50,13 @@ pub fn split_url(u: &[u8]) -> UrlParts<'_> {
 
 /// Splits `host:port`, `[v6]:port`, `host`, or a bare IPv6 address.
 pub fn split_host_port(hp: &[u8]) -> (&[u8], Option<u16>) {
+    split_host_port_at(hp, super::find_byte(b':', hp))
+}
+
+/// [`split_host_port`] for a caller that has already looked for the first
+/// colon of `hp` (`colon`).
+#[inline]
+pub fn split_host_port_at(hp: &[u8], colon: Option<usize>) -> (&[u8], Option<u16>) {
     if let Some(inner) = hp.strip_prefix(b"[") {
         return match memchr::memchr(b']', inner) {
             Some(i) => {
@@ -63,9 +70,11 @@ pub fn split_host_port(hp: &[u8]) -> (&[u8], Option<u16>) {
             None => (inner, None),
         };
     }
-    match hp.iter().rposition(|&c| c == b':') {
-        // More than one colon and no brackets: a bare IPv6 address.
-        Some(i) if super::find_byte(b':', hp) == Some(i) => {
+    // The first colon, and no other after it (more than one colon and no
+    // brackets: a bare IPv6 address). The port is short, so the second
+    // search is cheaper than a scan back from the end.
+    match colon {
+        Some(i) if hp.get(i + 1..).is_some_and(|p| !p.contains(&b':')) => {
             let host = hp.get(..i).unwrap_or_default();
             let port = hp.get(i + 1..).and_then(crate::time::parse_u16);
             (strip_dot(host), port)
@@ -81,6 +90,26 @@ fn strip_dot(h: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_port_split_at_the_only_colon() {
+        // The rule as first written: split where the last colon is also the first.
+        fn by_last_colon(hp: &[u8]) -> (&[u8], Option<u16>) {
+            if hp.starts_with(b"[") {
+                return split_host_port(hp);
+            }
+            match hp.iter().rposition(|&c| c == b':') {
+                Some(i) if hp.iter().position(|&c| c == b':') == Some(i) => (strip_dot(&hp[..i]), crate::time::parse_u16(&hp[i + 1..])),
+                _ => (strip_dot(hp), None),
+            }
+        }
+        let pieces: &[&[u8]] = &[b"a", b"1", b":", b"443", b".", b"::", b"99999", b"-", &[b'h'; 30]];
+        let mut rng = crate::synth::rng::Rng::new(4);
+        for _ in 0..20_000 {
+            let hp = crate::formats::random_text(&mut rng, pieces, 8);
+            assert_eq!(split_host_port(&hp), by_last_colon(&hp), "{:?}", String::from_utf8_lossy(&hp));
+        }
+    }
 
     #[test]
     fn full_url() {
