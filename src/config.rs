@@ -39,10 +39,11 @@ impl Networks {
                 // fix, and holds it whole when it fixes at most 8 bits.
                 let both = mask & 0xff00_0000;
                 if block & both == net & both {
-                    *state = if mask & 0x00ff_ffff == 0 { ALL } else { (*state).max(SOME) };
-                    if *state == ALL {
+                    if mask & 0x00ff_ffff == 0 {
+                        *state = ALL;
                         break;
                     }
+                    *state = SOME;
                 }
             }
         }

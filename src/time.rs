@@ -185,7 +185,7 @@ pub fn digits(b: &[u8], n: usize) -> Option<u32> {
 /// first digit in the low byte), or `None` when any byte is not a digit.
 #[inline(always)]
 pub fn digits8(w: u64) -> Option<u64> {
-    const LO: u64 = 0x0101_0101_0101_0101;
+    use crate::formats::bits::LO;
     // Digits are 0x30..=0x39: high nibble 3, and adding 6 keeps it 3.
     if w & (0xf0 * LO) != 0x30 * LO || (w.wrapping_add(6 * LO)) & (0xf0 * LO) != 0x30 * LO {
         return None;

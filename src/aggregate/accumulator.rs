@@ -18,7 +18,7 @@
 //! own capped string sets), and each channel keeps at most [`IDS_MAX`] ids
 //! per set before trimming them to the [`SET_CAP`] smallest.
 
-use super::{Aggregate, CappedSet, ChannelKey, ChannelStats, Moments, Times, SET_CAP};
+use super::{fold_mul, Aggregate, CappedSet, ChannelKey, ChannelStats, Moments, Times, SET_CAP};
 use crate::config::Networks;
 use crate::record::{Action, Record};
 use ahash::AHashMap;
@@ -33,7 +33,10 @@ pub const IDS_MAX: usize = 4 * SET_CAP;
 /// Sets per channel: users, user agents, services, methods (the order of
 /// the fields in [`Accumulator::fold`]).
 const FIELDS: usize = 4;
+const USER: usize = 0;
 const AGENT: usize = 1;
+const SERVICE: usize = 2;
+const METHOD: usize = 3;
 /// Times staged before they are sorted into their channels. Each flush
 /// visits every channel with staged times (its `Times` and the end of its
 /// packed bytes, mostly cache misses), so more times per flush means fewer
@@ -110,7 +113,7 @@ fn same_text(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    let word = |s: &[u8], i: usize| s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes);
+    let word = super::word_at;
     let half = |s: &[u8], i: usize| s.get(i..i + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_le_bytes);
     match n {
         0..=3 => a == b,
@@ -254,14 +257,6 @@ impl Hot {
     }
 }
 
-/// `a * b` as 128 bits, halves folded together: the mixing step of the
-/// channel hash.
-#[inline(always)]
-fn fold_mul(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
 /// Channel indexes by key. Open addressing with linear probing; a slot
 /// holds a 32-bit hash tag and the channel's index + 1 (0: empty). At 8
 /// bytes a slot the table for tens of thousands of channels stays in the
@@ -306,22 +301,7 @@ impl ChannelTable {
     #[inline(always)]
     fn find(&self, hot: &[Hot], src: IpAddr, dest: u32, port: u16) -> Result<usize, usize> {
         let h = self.hash(src, dest, port);
-        let tag = h >> 32;
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
-        loop {
-            let Some(&s) = self.slots.get(i) else { return Err(i) };
-            if s == 0 {
-                return Err(i);
-            }
-            if s >> 32 == tag {
-                let idx = (s as u32).wrapping_sub(1) as usize;
-                if hot.get(idx).is_some_and(|c| c.is(src, dest, port)) {
-                    return Ok(idx);
-                }
-            }
-            i = (i + 1) & mask;
-        }
+        super::find_slot(&self.slots, h, |idx| hot.get(idx).is_some_and(|c| c.is(src, dest, port)))
     }
 
     /// Records channel `idx` (not in the table yet) at `slot`, from `find`,
@@ -480,17 +460,17 @@ impl Accumulator {
         // previous value again, is one compare with the interned text.
         let [user, agent, service, method] = &mut h.last;
         if let Some(v) = r.user.as_deref() {
-            note(user, v, 0, cold.as_deref_mut(), strings);
+            note(user, v, USER, cold.as_deref_mut(), strings);
         }
         match r.user_agent.as_deref() {
             Some(v) => note(agent, v, AGENT, cold.as_deref_mut(), strings),
             None => bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT),
         }
         if let Some(v) = r.service.as_deref() {
-            note(service, v, 2, cold.as_deref_mut(), strings);
+            note(service, v, SERVICE, cold.as_deref_mut(), strings);
         }
         if let Some(v) = r.method.as_deref() {
-            note(method, v, 3, cold.as_deref_mut(), strings);
+            note(method, v, METHOD, cold.as_deref_mut(), strings);
         }
         if let Some(ip) = r.dst_ip {
             if h.last_dst != Some(ip) {

@@ -322,10 +322,8 @@ impl Times {
             }
         }
         (self.last, self.count) = (last, count);
-        if late && self.late.len() > TAIL.max(self.count / 8) {
-            let v = self.all();
-            self.late.clear();
-            self.store(&v);
+        if late {
+            self.store_late_when_many();
         }
         if self.count > 2 * TIME_CAP {
             self.normalize();
@@ -396,13 +394,19 @@ impl Times {
         }
         tail.clear();
         self.tail = tail;
+        self.store_late_when_many();
+        if self.count > 2 * TIME_CAP {
+            self.normalize();
+        }
+    }
+
+    /// Merges the late arrivals into storage once they are more than an
+    /// eighth of the stored buckets (and more than [`TAIL`]).
+    fn store_late_when_many(&mut self) {
         if self.late.len() > TAIL.max(self.count / 8) {
             let v = self.all();
             self.late.clear();
             self.store(&v);
-        }
-        if self.count > 2 * TIME_CAP {
-            self.normalize();
         }
     }
 
@@ -847,23 +851,12 @@ impl HostIndex {
     /// The entry of `name` (in any case), given its [`HostIndex::hash`].
     #[inline(always)]
     fn find(&self, name: &[u8], hash: u64) -> Option<usize> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let tag = hash >> 32;
-        let mut i = hash as usize & mask;
-        loop {
-            let s = *self.slots.get(i)?;
-            if s == 0 {
-                return None;
-            }
-            if s >> 32 == tag {
-                let k = (s as u32).wrapping_sub(1) as usize;
-                let e = self.entries.get(k)?;
-                if e.len == name.len() && self.text.get(e.start..e.start + e.len).is_some_and(|t| same_lower(name, t)) {
-                    return Some(k);
-                }
-            }
-            i = (i + 1) & mask;
-        }
+        find_slot(&self.slots, hash, |k| {
+            self.entries
+                .get(k)
+                .is_some_and(|e| e.len == name.len() && self.text.get(e.start..e.start + e.len).is_some_and(|t| same_lower(name, t)))
+        })
+        .ok()
     }
 
     /// Adds `name` (lower case, not present) with its hash and id, growing
@@ -891,6 +884,30 @@ impl HostIndex {
 
     fn put(&mut self, hash: u64, entry: usize) {
         put_slot(&mut self.slots, hash, entry);
+    }
+}
+
+/// Looks `hash` up in an open-addressing table of 8-byte slots (see
+/// [`put_slot`]): `Ok` with the entry whose tag matches and that `is`
+/// accepts, or `Err` with the free slot where it would go. The tag settles
+/// almost every mismatch without reading the entry.
+#[inline(always)]
+pub(crate) fn find_slot(slots: &[u64], hash: u64, mut is: impl FnMut(usize) -> bool) -> Result<usize, usize> {
+    let tag = hash >> 32;
+    let mask = slots.len().wrapping_sub(1);
+    let mut i = hash as usize & mask;
+    loop {
+        let Some(&s) = slots.get(i) else { return Err(i) };
+        if s == 0 {
+            return Err(i);
+        }
+        if s >> 32 == tag {
+            let entry = (s as u32).wrapping_sub(1) as usize;
+            if is(entry) {
+                return Ok(entry);
+            }
+        }
+        i = (i + 1) & mask;
     }
 }
 

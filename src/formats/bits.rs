@@ -198,7 +198,7 @@ pub fn find_upto8(c: u8, s: &[u8]) -> Option<usize> {
 
 pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
+const HI: u64 = 0x8080_8080_8080_8080;
 
 /// High bit set in each byte of `x` that is zero, exactly (no borrow
 /// crosses bytes, unlike the shorter `(x - LO) & !x & HI`).

@@ -400,7 +400,7 @@ pub struct Tokens<'a, const N: usize> {
 }
 
 /// Splits the first `N` tokens off `s` in one pass. Equivalent to calling
-/// [`next_token`] `N` times, but the spaces are found sixteen bytes at a time
+/// [`next_token`] `N` times, but the spaces of 64 bytes are found at once
 /// and every token costs a few instructions instead of a search of its own:
 /// fixed-layout formats (Squid) use it for the fields before their free text.
 #[inline]
@@ -418,8 +418,8 @@ pub fn tokens<const N: usize>(s: &[u8]) -> Tokens<'_, N> {
     let mut base = 0usize;
     let n = s.len();
     // The spaces of 64 bytes at a time form one mask (see `bits::eq64`), so
-    // that the loop over
-    // them does not restart (and mispredict) at every sixteen bytes.
+    // that the loop over them does not restart (and mispredict) at every
+    // sixteen bytes.
     while base < n {
         let mut m = bits::eq64(s, base, b' ');
         while m != 0 {
