@@ -82,14 +82,11 @@ impl Histogram {
             hours: [0; 24],
         };
         for &t in starts {
-            // The day once: weekday and hour of the day both follow from it.
             let t = slots.at(t);
-            let day = t.div_euclid(86_400);
-            let second = t - day * 86_400;
-            if let Some(c) = h.days.get_mut((day + 3).rem_euclid(7) as usize) {
+            if let Some(c) = h.days.get_mut(weekday(t)) {
                 *c += 1;
             }
-            if let Some(c) = h.hours.get_mut((second / 3600) as usize) {
+            if let Some(c) = h.hours.get_mut((t.rem_euclid(86_400) / 3600) as usize) {
                 *c += 1;
             }
         }
