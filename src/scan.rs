@@ -8,8 +8,9 @@
 
 use crate::aggregate::{Accumulator, Aggregate};
 use crate::config::Networks;
-use crate::formats::{self, Direct, Format, Framing, LineError, LineParser};
+use crate::formats::{self, Format, Framing, LineError, LineParser};
 use crate::input::{self, chunk, framing, Blocks, Compression, Opened, Source};
+use crate::record::Record;
 use crate::stats::ParseStats;
 use crate::time::{civil_from_seconds, TimeCtx, Zone};
 use indicatif::ProgressBar;
@@ -229,7 +230,7 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
     let (agg, mut parts) = (0..workers)
         .into_par_iter()
         .map(|_| {
-            let mut acc = Accumulator::new();
+            let mut w = Worker::default();
             let mut parts = Vec::new();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -241,14 +242,14 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                     bytes += part.len();
                     match framing {
                         // JSON units are already one range per record.
-                        Framing::Json => parse_records(std::iter::once(part), parser, ctx, &opts.nets, &mut acc, &mut stats),
-                        _ => fold_buffer(part, framing, parser, ctx, &opts.nets, &mut acc, &mut stats),
+                        Framing::Json => parse_records(std::iter::once(part), plain(parser, ctx), &opts.nets, &mut w.acc, &mut stats),
+                        _ => fold_buffer(part, framing, parser, ctx, &opts.nets, &mut w, &mut stats),
                     }
                 }
                 opts.progress.inc(bytes as u64);
                 parts.push((i, stats));
             }
-            (acc.finish(), parts)
+            (w.acc.finish(), parts)
         })
         .reduce(
             || (Aggregate::new(), Vec::new()),
@@ -339,16 +340,16 @@ fn scan_stream(
             .map(|_| {
                 let work_rx = &work_rx;
                 scope.spawn(move || {
-                    let mut acc = Accumulator::new();
+                    let mut w = Worker::default();
                     let mut parts = Vec::new();
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok((i, buf))) = next else { break };
                         let mut stats = ParseStats::default();
-                        fold_buffer(&buf, framing, parser, ctx, &opts.nets, &mut acc, &mut stats);
+                        fold_buffer(&buf, framing, parser, ctx, &opts.nets, &mut w, &mut stats);
                         parts.push((i, stats));
                     }
-                    (acc.finish(), parts)
+                    (w.acc.finish(), parts)
                 })
             })
             .collect();
@@ -401,6 +402,14 @@ fn scan_stream(
     (agg, report)
 }
 
+/// What a worker thread keeps from one buffer to the next: its
+/// accumulator, and the memo of the Squid parser.
+#[derive(Default)]
+struct Worker {
+    acc: Accumulator,
+    squid: formats::squid::TailMemo,
+}
+
 /// Parses and folds every record of a buffer that holds whole records.
 fn fold_buffer(
     buf: &[u8],
@@ -408,20 +417,30 @@ fn fold_buffer(
     parser: &dyn LineParser,
     ctx: &TimeCtx,
     nets: &Networks,
-    acc: &mut Accumulator,
+    w: &mut Worker,
     stats: &mut ParseStats,
 ) {
     // The formats of the largest logs get a loop of their own, with the
-    // parser and the fold inlined into it (see `formats::Direct`).
+    // parser and the fold inlined into it (see `direct`).
     macro_rules! direct {
-        ($records:expr) => {
+        ($records:expr) => {{
+            let acc = &mut w.acc;
             match parser.stateless().map(|f| f.name()) {
-                Some("squid") => parse_records($records, &Direct(formats::squid::SquidNative), ctx, nets, acc, stats),
-                Some("fortigate") => parse_records($records, &Direct(formats::fortigate::FortiGate), ctx, nets, acc, stats),
-                Some("panos") => parse_records($records, &Direct(formats::panos::PanOs), ctx, nets, acc, stats),
-                _ => parse_records($records, parser, ctx, nets, acc, stats),
+                Some("squid") => {
+                    let memo = &mut w.squid;
+                    let parse = |line, out: &mut dyn FnMut(_)| {
+                        memo.parse(line).map(|r| {
+                            out(r);
+                            1
+                        })
+                    };
+                    parse_records($records, parse, nets, acc, stats)
+                }
+                Some("fortigate") => parse_records($records, direct(&formats::fortigate::FortiGate, ctx), nets, acc, stats),
+                Some("panos") => parse_records($records, direct(&formats::panos::PanOs, ctx), nets, acc, stats),
+                _ => parse_records($records, plain(parser, ctx), nets, acc, stats),
             }
-        };
+        }};
     }
     match framing {
         Framing::Lines => direct!(chunk::lines(buf)),
@@ -430,19 +449,44 @@ fn fold_buffer(
             let (recs, rest) = framing::json_records(buf);
             let tail = (rest < buf.len()).then_some(rest..buf.len());
             let records = recs.into_iter().chain(tail).filter_map(|r| buf.get(r));
-            parse_records(records, parser, ctx, nets, acc, stats)
+            parse_records(records, plain(parser, ctx), nets, &mut w.acc, stats)
         }
     }
 }
 
-/// Parses and folds records (lines, CSV records or JSON values); each counts
-/// as one line in the statistics.
-fn parse_records<'a, P: LineParser + ?Sized>(
+/// A format's parser called statically, for a format with one record per
+/// line: the loop of [`parse_records`] inlines the parser and the fold
+/// that consumes its records, instead of two calls through vtables and a
+/// move of the record per line.
+#[inline(always)]
+fn direct<'a, 'f, F: Format>(
+    f: &'f F,
+    ctx: &'f TimeCtx,
+) -> impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> + 'f {
+    move |line, out| {
+        f.parse(line, ctx).map(|r| {
+            out(r);
+            1
+        })
+    }
+}
+
+/// A parser called through its vtable.
+fn plain<'a, 'p>(
+    p: &'p dyn LineParser,
+    ctx: &'p TimeCtx,
+) -> impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> + 'p {
+    move |line, out| p.parse_multi(line, ctx, out)
+}
+
+/// Parses and folds records (lines, CSV records or JSON values) with
+/// `parse`, which hands each record of a line to its second argument and
+/// returns how many there were; each counts as one line in the statistics.
+fn parse_records<'a>(
     records: impl Iterator<Item = &'a [u8]>,
-    parser: &P,
-    ctx: &TimeCtx,
+    mut parse: impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError>,
     nets: &Networks,
-    agg: &mut Accumulator,
+    acc: &mut Accumulator,
     stats: &mut ParseStats,
 ) {
     for raw in records {
@@ -452,7 +496,7 @@ fn parse_records<'a, P: LineParser + ?Sized>(
             stats.ignore("empty line");
             continue;
         }
-        match parser.parse_multi(line, ctx, &mut |rec| agg.fold(&rec, nets)) {
+        match parse(line, &mut |rec| acc.fold(&rec, nets)) {
             Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),

@@ -37,6 +37,7 @@ pub mod jsonwalk;
 pub mod juniper_srx;
 pub mod kv;
 pub mod leef;
+pub mod memo;
 pub mod menlo;
 pub mod meraki;
 pub mod mixed;
@@ -185,34 +186,6 @@ pub trait LineParser: Sync + Send {
     /// per-file header), so that the scan loop can call it directly.
     fn stateless(&self) -> Option<&'static dyn Format> {
         None
-    }
-}
-
-/// A format as a [`LineParser`], called statically: the scan loop over a
-/// `Direct<F>` inlines the format's parser and the fold that consumes its
-/// records, instead of two calls through vtables and a move of the record
-/// per line. Used for the formats of the largest logs (see `scan`), which
-/// have one record per line.
-pub struct Direct<F>(pub F);
-
-impl<F: Format> LineParser for Direct<F> {
-    #[inline(always)]
-    fn parse<'a>(&self, line: &'a [u8], ctx: &TimeCtx) -> LineResult<'a> {
-        self.0.parse(line, ctx)
-    }
-
-    /// One record per line: only for formats that keep the default
-    /// [`Format::parse_multi`].
-    #[inline(always)]
-    fn parse_multi<'a>(&self, line: &'a [u8], ctx: &TimeCtx, out: &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> {
-        self.0.parse(line, ctx).map(|r| {
-            out(r);
-            1
-        })
-    }
-
-    fn framing(&self) -> Framing {
-        self.0.framing()
     }
 }
 

@@ -7,9 +7,12 @@
 //! `bytes` is what Squid sent to the client, so it is the internal host's
 //! `bytes_in`; the native format does not log request sizes.
 
+use std::borrow::Cow;
+
+use super::memo::Memo;
 use super::url::{split_host_port_at, split_url};
 use super::{next_token, parse_ip, tokens, Field, Format, LineError, LineResult, Tokens};
-use crate::record::{opt_text, text, Action, Proto, Record};
+use crate::record::{opt_text, text, Action, Proto, Record, Scheme};
 use crate::time::{parse_epoch_frac, parse_u16, parse_u64, TimeCtx};
 
 pub struct SquidNative;
@@ -41,45 +44,158 @@ impl Format for SquidNative {
 
     #[inline]
     fn parse<'a>(&self, line: &'a [u8], _ctx: &TimeCtx) -> LineResult<'a> {
-        // The nine head fields and the content type, then the quoted ones.
-        let t = tokens::<10>(line);
-        let h = Head::parse(&t)?;
-        let (_referer, agent) = Fields(t.rest).two_quoted();
-        let mut rec = h.record();
-        rec.user_agent = agent.and_then(opt_text);
-        rec.user = opt_text(h.user);
-        rec.method = opt_text(h.method);
-        rec.dst_ip = direct_peer(h.hier).and_then(parse_ip);
-        if h.method == b"CONNECT" {
-            connect_target(&mut rec, h.url);
-        } else if h.url.starts_with(b"error:") || h.url == b"-" {
-            return Err(LineError::Ignored("proxy error entry without destination"));
-        } else {
-            url_target(&mut rec, h.url);
+        let t = tokens::<5>(line);
+        let mut rec = Lead::parse(&t)?.record();
+        tail(&mut rec, t.rest)?;
+        Ok(rec)
+    }
+}
+
+/// Sets the fields of a Squid line's tail (`method URL user
+/// hierarchy/peer type "referer" "agent"`, everything after the byte
+/// count). What it sets depends on the tail's bytes alone, which is what
+/// lets [`Memo`] reuse it.
+#[inline]
+fn tail<'a>(rec: &mut Record<'a>, s: &'a [u8]) -> Result<(), LineError> {
+    let t = tokens::<5>(s);
+    let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
+    let method = field(0).ok_or(TRUNCATED)?;
+    let url = field(1).ok_or(TRUNCATED)?;
+    let user = field(2).unwrap_or(b"-");
+    let hier = field(3).unwrap_or(b"-");
+    let (_referer, agent) = Fields(t.rest).two_quoted();
+    rec.user_agent = agent.and_then(opt_text);
+    rec.user = opt_text(user);
+    rec.method = opt_text(method);
+    rec.dst_ip = direct_peer(hier).and_then(parse_ip);
+    if method == b"CONNECT" {
+        connect_target(rec, url);
+    } else if url.starts_with(b"error:") || url == b"-" {
+        return Err(LineError::Ignored("proxy error entry without destination"));
+    } else {
+        url_target(rec, url);
+    }
+    Ok(())
+}
+
+const TRUNCATED: LineError = LineError::Skipped("truncated line");
+
+/// Squid native lines parsed with a [`Memo`] of their tails: the scan's
+/// parser for Squid logs, one per worker thread. A proxy's log repeats a
+/// few thousand tails (the same request of the same client software, to
+/// the same place) in millions of lines; a repeated tail costs a hash and
+/// a compare instead of its parse. Records are the same as
+/// [`SquidNative`]'s, which a test checks line by line.
+#[derive(Default)]
+pub struct TailMemo(Memo<Result<Template, LineError>>);
+
+impl TailMemo {
+    #[inline]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineResult<'a> {
+        let t = tokens::<5>(line);
+        let mut rec = Lead::parse(&t)?.record();
+        let s = t.rest;
+        match self.0.get(s) {
+            Ok(Ok(tpl)) => tpl.apply(&mut rec, s),
+            Ok(Err(e)) => return Err(*e),
+            Err(ticket) => {
+                let parsed = tail(&mut rec, s);
+                if let Some(ticket) = ticket {
+                    let kept = match parsed {
+                        Ok(()) => Template::of(&rec, s).map(Ok),
+                        Err(e) => Some(Err(e)),
+                    };
+                    if let Some(v) = kept {
+                        self.0.put(ticket, s, v);
+                    }
+                }
+                parsed?;
+            }
         }
         Ok(rec)
     }
 }
 
-/// The fields both Squid native and Cisco WSA access logs start with:
-/// `time elapsed client code/status bytes method URL user hierarchy/peer`.
-pub(crate) struct Head<'a> {
+/// Where a field's text lies in a tail: start and length.
+type Span = Option<(u16, u16)>;
+
+/// What [`tail`] set in a record, with texts as places in the tail's
+/// bytes, so that the next line with the same tail borrows its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    user: Span,
+    user_agent: Span,
+    method: Span,
+    dst_host: Span,
+    url: Span,
+    dst_ip: Option<std::net::IpAddr>,
+    dst_port: Option<u16>,
+    scheme: Scheme,
+    url_query: bool,
+}
+
+impl Template {
+    /// The template of the fields [`tail`] set from `s`; none when a text
+    /// is not a piece of `s` (text that was not UTF-8, decoded into a copy).
+    fn of(rec: &Record, s: &[u8]) -> Option<Template> {
+        let span = |v: &Option<Cow<str>>| -> Option<Span> {
+            match v {
+                None => Some(None),
+                Some(Cow::Borrowed(t)) => {
+                    let start = (t.as_ptr() as usize).wrapping_sub(s.as_ptr() as usize);
+                    let inside = start <= s.len() && t.len() <= s.len() - start;
+                    inside.then_some(Some((start as u16, t.len() as u16)))
+                }
+                Some(Cow::Owned(_)) => None,
+            }
+        };
+        Some(Template {
+            user: span(&rec.user)?,
+            user_agent: span(&rec.user_agent)?,
+            method: span(&rec.method)?,
+            dst_host: span(&rec.dst_host)?,
+            url: span(&rec.url)?,
+            dst_ip: rec.dst_ip,
+            dst_port: rec.dst_port,
+            scheme: rec.scheme,
+            url_query: rec.url_query,
+        })
+    }
+
+    /// Sets the fields as [`tail`] would from `s`, the same bytes as the
+    /// template's.
+    #[inline]
+    fn apply<'a>(&self, rec: &mut Record<'a>, s: &'a [u8]) {
+        let at = |sp: Span| {
+            sp.and_then(|(i, n)| s.get(usize::from(i)..usize::from(i) + usize::from(n)))
+                .map(text)
+        };
+        rec.user = at(self.user);
+        rec.user_agent = at(self.user_agent);
+        rec.method = at(self.method);
+        rec.dst_host = at(self.dst_host);
+        rec.url = at(self.url);
+        rec.dst_ip = self.dst_ip;
+        rec.dst_port = self.dst_port;
+        rec.scheme = self.scheme;
+        rec.url_query = self.url_query;
+    }
+}
+
+/// The fields both Squid native and Cisco WSA access logs start with, up
+/// to the byte count: `time elapsed client code/status bytes`.
+pub(crate) struct Lead<'a> {
     pub time_ms: i64,
     pub src_ip: std::net::IpAddr,
     /// The result code before the `/` (`TCP_MISS`).
     pub result: &'a [u8],
     pub status: Option<u16>,
     pub bytes: u64,
-    pub method: &'a [u8],
-    pub url: &'a [u8],
-    pub user: &'a [u8],
-    pub hier: &'a [u8],
 }
 
-impl<'a> Head<'a> {
-    /// The head from the first nine (or more) tokens of a line.
-    pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Head<'a>, LineError> {
-        const TRUNCATED: LineError = LineError::Skipped("truncated line");
+impl<'a> Lead<'a> {
+    /// The lead from the first five (or more) tokens of a line.
+    pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Lead<'a>, LineError> {
         let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
         let time_ms = field(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
         let client = field(2).ok_or(TRUNCATED)?;
@@ -90,24 +206,16 @@ impl<'a> Head<'a> {
             None => return Err(LineError::Skipped("bad result code")),
         };
         let bytes = field(4).and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
-        let method = field(5).ok_or(TRUNCATED)?;
-        let url = field(6).ok_or(TRUNCATED)?;
-        Ok(Head {
+        Ok(Lead {
             time_ms,
             src_ip,
             result,
             status,
             bytes,
-            method,
-            url,
-            user: field(7).unwrap_or(b"-"),
-            hier: field(8).unwrap_or(b"-"),
         })
     }
-}
 
-impl<'a> Head<'a> {
-    /// The record's fields the head gives the same way in both formats.
+    /// The record's fields the lead gives the same way in both formats.
     pub(crate) fn record(&self) -> Record<'a> {
         Record {
             time_ms: self.time_ms,
@@ -118,6 +226,34 @@ impl<'a> Head<'a> {
             status: self.status,
             ..Record::default()
         }
+    }
+}
+
+/// The lead and the next four fields: `method URL user hierarchy/peer`.
+pub(crate) struct Head<'a> {
+    pub lead: Lead<'a>,
+    pub method: &'a [u8],
+    pub url: &'a [u8],
+    pub user: &'a [u8],
+    pub hier: &'a [u8],
+}
+
+impl<'a> Head<'a> {
+    /// The head from the first nine (or more) tokens of a line.
+    pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Head<'a>, LineError> {
+        let lead = Lead::parse(t)?;
+        let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
+        Ok(Head {
+            lead,
+            method: field(5).ok_or(TRUNCATED)?,
+            url: field(6).ok_or(TRUNCATED)?,
+            user: field(7).unwrap_or(b"-"),
+            hier: field(8).unwrap_or(b"-"),
+        })
+    }
+
+    pub(crate) fn record(&self) -> Record<'a> {
+        self.lead.record()
     }
 }
 
@@ -320,5 +456,48 @@ mod tests {
         assert_eq!(r.dst_host, None);
         assert_eq!(r.dst_ip, "2001:db8::1".parse().ok());
         assert_eq!(r.dst_port, Some(8443));
+    }
+
+    /// Lines whose tails repeat, parsed through a [`TailMemo`] (so most
+    /// come from templates) and by [`SquidNative`]: the same records and
+    /// errors, line by line, including tails that are truncated, errors,
+    /// IP literals, not UTF-8, or longer than the memo keeps.
+    #[test]
+    fn memo_gives_what_the_parse_gives() {
+        let heads: &[&[u8]] = &[
+            b"1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 ",
+            b"1700000001.5 1 10.9.8.7 TCP_DENIED/407 0 ",
+            b"1700000002.000 12 2001:db8::5 TCP_TUNNEL/200 99 ",
+            b"1700000003 7 10.0.0.1 NONE_NONE/000 0  ",
+            b"bad 1 10.0.0.1 TCP_MISS/200 1 ",
+            b"1700000004.1 1 host.local TCP_MISS/200 1 ",
+        ];
+        let long = [
+            &b"CONNECT a.example:443 - HIER_DIRECT/192.0.2.1 - \"-\" \""[..],
+            &[b'x'; 300],
+            b"\"",
+        ]
+        .concat();
+        let tails: &[&[u8]] = &[
+            b"CONNECT update.example.com:443 - HIER_DIRECT/198.51.100.15 - \"-\" \"Agent/1.0\"",
+            b"CONNECT update.example.com:443 svc HIER_DIRECT/198.51.100.15 -",
+            b"GET http://Host.example/path?x=1 - HIER_DIRECT/93.184.216.34 text/html \"-\" \"curl/8\"",
+            b"GET https://[2001:db8::1]:8443/a - HIER_NONE/- -",
+            b"CONNECT 192.0.2.7:8443 - HIER_DIRECT/192.0.2.7 -",
+            b"- error:transaction-end-before-headers - HIER_NONE/- -",
+            b"GET -",
+            b"GET",
+            b"",
+            b"POST http://h.example/in DOM\\us\xe9r HIER_DIRECT/192.0.2.9 - \"-\" \"Agent \xff\xfe\"",
+            b"GET http://caf\xc3\xa9.example/ - HIER_DIRECT/192.0.2.9 - \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
+            &long,
+        ];
+        let mut rng = crate::synth::rng::Rng::new(11);
+        let mut memo = TailMemo::default();
+        for _ in 0..20_000 {
+            let line = [*rng.pick(heads), *rng.pick(tails)].concat();
+            let want = SquidNative.parse(&line, &TimeCtx::default());
+            assert_eq!(memo.parse(&line), want, "{:?}", String::from_utf8_lossy(&line));
+        }
     }
 }
