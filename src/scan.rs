@@ -6,7 +6,7 @@
 //! line-aligned blocks to the parser threads. Chunks are processed in waves
 //! so that only a bounded number of chunk aggregates exist at once.
 
-use crate::aggregate::{Accumulator, Aggregate};
+use crate::aggregate::{Accumulator, Aggregate, BATCH};
 use crate::config::Networks;
 use crate::formats::{self, Format, Framing, LineError, LineParser};
 use crate::input::{self, chunk, framing, Blocks, Compression, Opened, Source};
@@ -489,6 +489,8 @@ fn parse_records<'a>(
     acc: &mut Accumulator,
     stats: &mut ParseStats,
 ) {
+    // Records are folded a batch at a time (see `Accumulator::fold_batch`).
+    let mut batch: Vec<Record<'a>> = Vec::with_capacity(BATCH);
     for raw in records {
         stats.lines += 1;
         let line = formats::trim_line(raw);
@@ -496,12 +498,20 @@ fn parse_records<'a>(
             stats.ignore("empty line");
             continue;
         }
-        match parse(line, &mut |rec| acc.fold(&rec, nets)) {
+        let mut out = |rec| {
+            batch.push(rec);
+            if batch.len() == BATCH {
+                acc.fold_batch(&batch, nets);
+                batch.clear();
+            }
+        };
+        match parse(line, &mut out) {
             Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
         }
     }
+    acc.fold_batch(&batch, nets);
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 mod accumulator;
-pub use accumulator::Accumulator;
+pub use accumulator::{Accumulator, BATCH};
 
 /// Most distinct time buckets kept per channel.
 pub const TIME_CAP: usize = 50_000;
