@@ -119,6 +119,15 @@ impl TailMemo {
 /// Where a field's text lies in a tail: start and length.
 type Span = Option<(u16, u16)>;
 
+/// The text at `span` of `s`. Inlined: as a call, its result went through
+/// the stack and was read back before the write had settled (a stall per
+/// field).
+#[inline(always)]
+fn text_at(s: &[u8], span: Span) -> Option<Cow<'_, str>> {
+    let (i, n) = span?;
+    s.get(usize::from(i)..usize::from(i) + usize::from(n)).map(text)
+}
+
 /// What [`tail`] set in a record, with texts as places in the tail's
 /// bytes, so that the next line with the same tail borrows its own.
 #[derive(Debug, Clone, Copy)]
@@ -166,15 +175,11 @@ impl Template {
     /// template's.
     #[inline]
     fn apply<'a>(&self, rec: &mut Record<'a>, s: &'a [u8]) {
-        let at = |sp: Span| {
-            sp.and_then(|(i, n)| s.get(usize::from(i)..usize::from(i) + usize::from(n)))
-                .map(text)
-        };
-        rec.user = at(self.user);
-        rec.user_agent = at(self.user_agent);
-        rec.method = at(self.method);
-        rec.dst_host = at(self.dst_host);
-        rec.url = at(self.url);
+        rec.user = text_at(s, self.user);
+        rec.user_agent = text_at(s, self.user_agent);
+        rec.method = text_at(s, self.method);
+        rec.dst_host = text_at(s, self.dst_host);
+        rec.url = text_at(s, self.url);
         rec.dst_ip = self.dst_ip;
         rec.dst_port = self.dst_port;
         rec.scheme = self.scheme;
