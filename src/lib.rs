@@ -20,6 +20,7 @@ pub mod formats;
 pub mod fuzzing;
 pub mod input;
 pub mod inventory;
+mod prefetch;
 pub mod pseudo;
 pub mod reconcile;
 pub mod record;

@@ -20,6 +20,7 @@
 
 use super::{fold_mul, Aggregate, CappedSet, ChannelKey, ChannelStats, Moments, Times, SET_CAP};
 use crate::config::Networks;
+use crate::prefetch::prefetch;
 use crate::record::{Action, Record};
 use ahash::AHashMap;
 use std::net::IpAddr;
@@ -48,20 +49,6 @@ const STAGE: usize = 1 << 18;
 /// flight to hide most of their latency.
 pub const BATCH: usize = 8;
 
-/// Asks for the cache line holding `p` ahead of its use; a hint that
-/// cannot fault.
-#[inline(always)]
-fn prefetch<T>(p: Option<&T>) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(p) = p {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: SSE is always available on x86-64, and a prefetch only
-        // hints at an address (here a valid reference); it reads nothing.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// Strings by id (ids start at 1; 0 means no value).
 #[derive(Default)]
@@ -323,6 +310,15 @@ impl ChannelTable {
         super::find_slot(&self.slots, h, |idx| hot.get(idx).is_some_and(|c| c.is(src, dest, port)))
     }
 
+    /// The channel in the first slot for hash `h` when its tag matches
+    /// (most often the channel of a key with that hash): a guess, to fetch
+    /// its state ahead of [`ChannelTable::find`].
+    #[inline(always)]
+    fn peek(&self, h: u64) -> Option<usize> {
+        let s = *self.slots.get(h as usize & (self.slots.len() - 1))?;
+        (s != 0 && s >> 32 == h >> 32).then(|| (s as u32).wrapping_sub(1) as usize)
+    }
+
     /// Records channel `idx` (not in the table yet) at `slot`, from `find`,
     /// growing the table to keep it at most half full.
     fn insert(&mut self, hot: &[Hot], slot: usize, idx: usize) {
@@ -451,12 +447,13 @@ impl Accumulator {
     }
 
     /// Folds records in, as [`Accumulator::fold`] one after the other
-    /// would, but in three passes, so that the cache misses of up to
-    /// [`BATCH`] records overlap instead of stalling one after the other:
-    /// each record's channel key and a prefetch of its slot in the table,
-    /// then each channel's index and a prefetch of its state, then the
-    /// updates. Every pass goes in record order, so channels are added and
-    /// updated in the same order as by `fold`.
+    /// would, but in passes over up to [`BATCH`] records, so that their
+    /// cache misses overlap instead of stalling one after the other: each
+    /// record's channel key and a prefetch of its slot in the table; a
+    /// look at each slot and a prefetch of the state of the channel found
+    /// there; each channel's index (adding new channels); the updates.
+    /// The passes that change anything go in record order, so channels are
+    /// added and updated in the same order as by `fold`.
     pub fn fold_batch(&mut self, rs: &[Record], nets: &Networks) {
         for batch in rs.chunks(BATCH) {
             let mut keys = [None; BATCH];
@@ -468,14 +465,17 @@ impl Accumulator {
                     *key = Some((src, dest, port, hash));
                 }
             }
-            let mut idx = [None; BATCH];
-            for ((i, key), r) in idx.iter_mut().zip(keys).zip(batch) {
-                if let Some((src, dest, port, hash)) = key {
-                    let c = self.channel(src, dest, port, hash, r.time_ms);
+            for (_, _, _, hash) in keys.iter().flatten() {
+                if let Some(c) = self.table.peek(*hash) {
                     prefetch(self.hot.get(c));
                     prefetch(self.hot.get(c).map(|h| &h.last));
                     prefetch(self.cold.get(c));
-                    *i = Some(c);
+                }
+            }
+            let mut idx = [None; BATCH];
+            for ((i, key), r) in idx.iter_mut().zip(keys).zip(batch) {
+                if let Some((src, dest, port, hash)) = key {
+                    *i = Some(self.channel(src, dest, port, hash, r.time_ms));
                 }
             }
             for (i, r) in idx.iter().zip(batch) {

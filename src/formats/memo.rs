@@ -12,6 +12,7 @@
 //! little more than the parse.
 
 use super::bits::load_upto8;
+use crate::prefetch::prefetch;
 
 /// Slots of a [`Memo`]: a power of two.
 const SLOTS: usize = 2048;
@@ -25,6 +26,9 @@ const PAUSE: u32 = 1 << 16;
 /// Byte strings (at most [`MAX_KEY`] long) and their values.
 pub struct Memo<T> {
     slots: Vec<Slot<T>>,
+    /// Slot i's key is at `i * MAX_KEY`: its place is known before the
+    /// slot is read, so that both can be fetched at once.
+    keys: Vec<u8>,
     /// Lookups and hits since the hit rate was last checked.
     tries: u32,
     hits: u32,
@@ -34,13 +38,14 @@ pub struct Memo<T> {
 
 struct Slot<T> {
     hash: u64,
-    key: Vec<u8>,
+    len: u16,
     value: Option<T>,
 }
 
-/// Where a missed key's value goes: from [`Memo::get`] to [`Memo::put`].
+/// A key's slot, from [`Memo::probe`]: to look the key up with
+/// [`Memo::get`], and to store its value with [`Memo::put`] on a miss.
 #[derive(Debug, Clone, Copy)]
-pub struct Ticket {
+pub struct Probe {
     slot: usize,
     hash: u64,
 }
@@ -51,10 +56,11 @@ impl<T> Default for Memo<T> {
             slots: (0..SLOTS)
                 .map(|_| Slot {
                     hash: 0,
-                    key: Vec::new(),
+                    len: 0,
                     value: None,
                 })
                 .collect(),
+            keys: vec![0; SLOTS * MAX_KEY],
             tries: 0,
             hits: 0,
             off: 0,
@@ -63,17 +69,17 @@ impl<T> Default for Memo<T> {
 }
 
 impl<T> Memo<T> {
-    /// The value stored for `key`; otherwise a ticket to store it with
-    /// [`Memo::put`], or none when the key is not to be stored (too long,
-    /// or the memo is off).
+    /// The slot of `key`, whose memory is asked for now (a caller with
+    /// other work to do before [`Memo::get`] hides the wait); none when the
+    /// key is not looked up (too long, or the memo is off).
     #[inline]
-    pub fn get(&mut self, key: &[u8]) -> Result<&T, Option<Ticket>> {
+    pub fn probe(&mut self, key: &[u8]) -> Option<Probe> {
         if self.off > 0 {
             self.off -= 1;
-            return Err(None);
+            return None;
         }
         if key.len() > MAX_KEY {
-            return Err(None);
+            return None;
         }
         self.tries += 1;
         if self.tries == WINDOW {
@@ -84,28 +90,35 @@ impl<T> Memo<T> {
             self.hits = 0;
         }
         let hash = hash(key);
-        let i = (hash >> 32) as usize & (SLOTS - 1);
-        match self.slots.get(i) {
-            Some(Slot {
-                hash: h,
-                key: k,
-                value: Some(v),
-            }) if *h == hash && k.as_slice() == key => {
-                self.hits += 1;
-                Ok(v)
-            }
-            _ => Err(Some(Ticket { slot: i, hash })),
-        }
+        let slot = (hash >> 32) as usize & (SLOTS - 1);
+        prefetch(self.slots.get(slot));
+        prefetch(self.keys.get(slot * MAX_KEY));
+        prefetch(self.keys.get(slot * MAX_KEY + 64));
+        Some(Probe { slot, hash })
     }
 
-    /// Stores `value` for `key`, the key the ticket was given for.
-    pub fn put(&mut self, ticket: Ticket, key: &[u8], value: T) {
-        if let Some(s) = self.slots.get_mut(ticket.slot) {
-            s.hash = ticket.hash;
-            s.key.clear();
-            s.key.extend_from_slice(key);
-            s.value = Some(value);
+    /// The value stored for `key`, probed as `p`.
+    #[inline]
+    pub fn get(&mut self, p: Probe, key: &[u8]) -> Option<&T> {
+        let s = self.slots.get(p.slot)?;
+        let at = p.slot * MAX_KEY;
+        let same = s.hash == p.hash && usize::from(s.len) == key.len() && self.keys.get(at..at + key.len()) == Some(key);
+        if same {
+            self.hits += 1;
         }
+        s.value.as_ref().filter(|_| same)
+    }
+
+    /// Stores `value` for `key`, probed as `p`.
+    pub fn put(&mut self, p: Probe, key: &[u8], value: T) {
+        let at = p.slot * MAX_KEY;
+        let (Some(s), Some(k)) = (self.slots.get_mut(p.slot), self.keys.get_mut(at..at + key.len())) else {
+            return;
+        };
+        k.copy_from_slice(key);
+        s.hash = p.hash;
+        s.len = key.len() as u16;
+        s.value = Some(value);
     }
 }
 
@@ -128,62 +141,69 @@ fn hash(key: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
+    /// A lookup as the Squid parser makes it: probe, get, put on a miss.
+    fn look(m: &mut Memo<usize>, key: &[u8], value: usize) -> Option<usize> {
+        let p = m.probe(key)?;
+        if let Some(&v) = m.get(p, key) {
+            return Some(v);
+        }
+        m.put(p, key, value);
+        None
+    }
+
     #[test]
     fn hits_only_the_same_bytes() {
         let mut m: Memo<usize> = Memo::default();
         let keys: Vec<Vec<u8>> = (0..600).map(|i| format!("CONNECT host{i}.example:443 - -").into_bytes()).collect();
         for (i, k) in keys.iter().enumerate() {
-            match m.get(k) {
-                Ok(_) => panic!("hit before any put"),
-                Err(t) => m.put(t.expect("a ticket"), k, i),
-            }
+            assert_eq!(look(&mut m, k, i), None, "hit before any put");
         }
         // Every hit is the value stored for those very bytes; with 600
         // keys some share a slot, and the one put first misses.
         let (mut hits, mut misses) = (0, 0);
         for (i, k) in keys.iter().enumerate() {
-            match m.get(k) {
-                Ok(&v) => {
+            match look(&mut m, k, i) {
+                Some(v) => {
                     assert_eq!(v, i);
                     hits += 1;
                 }
-                Err(_) => misses += 1,
+                None => misses += 1,
             }
         }
         assert!(hits > 0 && misses > 0, "{hits} {misses}");
-        // A key one byte different, or one byte longer, misses.
+        // A key one byte different, one byte longer or shorter misses
+        // (and takes the slot).
         let mut k = keys[599].clone();
-        assert!(m.get(&k).is_ok());
+        assert_eq!(look(&mut m, &k, 0), Some(599));
         k.push(b' ');
-        assert!(m.get(&k).is_err());
-        let last = k.len() - 2;
-        k.truncate(last + 1);
+        assert_eq!(look(&mut m, &k, 1), None);
+        k.truncate(k.len() - 2);
+        assert_eq!(look(&mut m, &k, 2), None);
+        let last = k.len() - 1;
         k[last] ^= 1;
-        assert!(m.get(&k).is_err());
+        assert_eq!(look(&mut m, &k, 3), None);
+        assert_eq!(look(&mut m, &k, 4), Some(3));
     }
 
     #[test]
     fn long_keys_are_not_kept() {
-        let mut m: Memo<u8> = Memo::default();
+        let mut m: Memo<usize> = Memo::default();
         let k = vec![b'a'; MAX_KEY + 1];
-        assert!(matches!(m.get(&k), Err(None)));
-        assert!(matches!(m.get(&k[..MAX_KEY]), Err(Some(_))));
+        assert!(m.probe(&k).is_none());
+        assert_eq!(look(&mut m, &k[..MAX_KEY], 7), None);
+        assert_eq!(look(&mut m, &k[..MAX_KEY], 8), Some(7));
     }
 
     #[test]
     fn turns_itself_off_when_keys_do_not_repeat_and_on_again() {
-        let mut m: Memo<u8> = Memo::default();
+        let mut m: Memo<usize> = Memo::default();
         for i in 0..WINDOW {
-            let k = format!("k{i}");
-            match m.get(k.as_bytes()) {
-                Err(Some(t)) => m.put(t, k.as_bytes(), 0),
-                other => panic!("{i}: {:?}", other.map(|_| ())),
-            }
+            assert!(m.probe(format!("k{i}").as_bytes()).is_some(), "{i}");
         }
         // No hit in a whole window: the next PAUSE lookups pass by.
         for _ in 0..PAUSE {
-            assert!(matches!(m.get(b"k1"), Err(None)));
+            assert!(m.probe(b"k1").is_none());
         }
-        assert!(!matches!(m.get(b"k1"), Err(None)), "on again");
+        assert!(m.probe(b"k1").is_some(), "on again");
     }
 }

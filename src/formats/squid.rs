@@ -93,21 +93,26 @@ impl TailMemo {
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineResult<'a> {
         let t = tokens::<5>(line);
-        let mut rec = Lead::parse(&t)?.record();
         let s = t.rest;
-        match self.0.get(s) {
-            Ok(Ok(tpl)) => tpl.apply(&mut rec, s),
-            Ok(Err(e)) => return Err(*e),
-            Err(ticket) => {
+        // The memo's slot is asked for first and read after the lead's
+        // fields are parsed, so that the wait for it overlaps that work.
+        let probe = self.0.probe(s);
+        let mut rec = Lead::parse(&t)?.record();
+        let Some(probe) = probe else {
+            tail(&mut rec, s)?;
+            return Ok(rec);
+        };
+        match self.0.get(probe, s) {
+            Some(Ok(tpl)) => tpl.apply(&mut rec, s),
+            Some(Err(e)) => return Err(*e),
+            None => {
                 let parsed = tail(&mut rec, s);
-                if let Some(ticket) = ticket {
-                    let kept = match parsed {
-                        Ok(()) => Template::of(&rec, s).map(Ok),
-                        Err(e) => Some(Err(e)),
-                    };
-                    if let Some(v) = kept {
-                        self.0.put(ticket, s, v);
-                    }
+                let kept = match parsed {
+                    Ok(()) => Template::of(&rec, s).map(Ok),
+                    Err(e) => Some(Err(e)),
+                };
+                if let Some(v) = kept {
+                    self.0.put(probe, s, v);
                 }
                 parsed?;
             }
