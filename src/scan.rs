@@ -427,13 +427,7 @@ fn fold_buffer(
             let acc = &mut w.acc;
             match parser.stateless().map(|f| f.name()) {
                 Some("squid") => {
-                    let memo = &mut w.squid;
-                    let parse = |line, out: &mut dyn FnMut(_)| {
-                        memo.parse(line).map(|r| {
-                            out(r);
-                            1
-                        })
-                    };
+                    let parse = squid(&mut w.squid);
                     parse_records($records, parse, nets, acc, stats)
                 }
                 Some("fortigate") => parse_records($records, direct(&formats::fortigate::FortiGate, ctx), nets, acc, stats),
@@ -456,41 +450,93 @@ fn fold_buffer(
 
 /// A format's parser called statically, for a format with one record per
 /// line: the loop of [`parse_records`] inlines the parser and the fold
-/// that consumes its records, instead of two calls through vtables and a
-/// move of the record per line.
+/// that consumes its records, instead of two calls through vtables.
 #[inline(always)]
-fn direct<'a, 'f, F: Format>(
-    f: &'f F,
-    ctx: &'f TimeCtx,
-) -> impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> + 'f {
-    move |line, out| {
-        f.parse(line, ctx).map(|r| {
-            out(r);
-            1
-        })
+fn direct<'a, 'f, F: Format>(f: &'f F, ctx: &'f TimeCtx) -> impl FnMut(&'a [u8], &mut Batch<'a, '_>) -> Result<usize, LineError> + 'f {
+    move |line, batch| {
+        batch.push(f.parse(line, ctx)?);
+        Ok(1)
+    }
+}
+
+/// Squid's parser, with the worker's memo, writing records in place.
+#[inline(always)]
+fn squid<'a, 'm>(memo: &'m mut formats::squid::TailMemo) -> impl FnMut(&'a [u8], &mut Batch<'a, '_>) -> Result<usize, LineError> + 'm {
+    move |line, batch| {
+        let Some(slot) = batch.slot() else { return Ok(0) };
+        memo.parse_into(line, slot)?;
+        batch.keep();
+        Ok(1)
     }
 }
 
 /// A parser called through its vtable.
-fn plain<'a, 'p>(
-    p: &'p dyn LineParser,
-    ctx: &'p TimeCtx,
-) -> impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError> + 'p {
-    move |line, out| p.parse_multi(line, ctx, out)
+fn plain<'a, 'p>(p: &'p dyn LineParser, ctx: &'p TimeCtx) -> impl FnMut(&'a [u8], &mut Batch<'a, '_>) -> Result<usize, LineError> + 'p {
+    move |line, batch| p.parse_multi(line, ctx, &mut |r| batch.push(r))
+}
+
+/// Records parsed and not yet folded: they are folded a batch at a time
+/// (see `Accumulator::fold_batch`). A parser can write a record straight
+/// into its place ([`Batch::slot`], then [`Batch::keep`]) instead of
+/// returning it, which copied each record twice on its way here.
+struct Batch<'a, 'w> {
+    /// The first `n` are waiting; the rest are old records, to be overwritten.
+    recs: Vec<Record<'a>>,
+    n: usize,
+    acc: &'w mut Accumulator,
+    nets: &'w Networks,
+}
+
+impl<'a, 'w> Batch<'a, 'w> {
+    fn new(acc: &'w mut Accumulator, nets: &'w Networks) -> Self {
+        Batch {
+            recs: (0..BATCH).map(|_| Record::default()).collect(),
+            n: 0,
+            acc,
+            nets,
+        }
+    }
+
+    /// Where the next record goes (whatever it holds is to be overwritten).
+    #[inline(always)]
+    fn slot(&mut self) -> Option<&mut Record<'a>> {
+        self.recs.get_mut(self.n)
+    }
+
+    /// Keeps the record written to [`Batch::slot`].
+    #[inline(always)]
+    fn keep(&mut self) {
+        self.n += 1;
+        if self.n == BATCH {
+            self.flush();
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, rec: Record<'a>) {
+        if let Some(slot) = self.slot() {
+            *slot = rec;
+            self.keep();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.acc.fold_batch(self.recs.get(..self.n).unwrap_or_default(), self.nets);
+        self.n = 0;
+    }
 }
 
 /// Parses and folds records (lines, CSV records or JSON values) with
-/// `parse`, which hands each record of a line to its second argument and
-/// returns how many there were; each counts as one line in the statistics.
+/// `parse`, which puts each record of a line into the batch and returns
+/// how many there were; each line counts once in the statistics.
 fn parse_records<'a>(
     records: impl Iterator<Item = &'a [u8]>,
-    mut parse: impl FnMut(&'a [u8], &mut dyn FnMut(Record<'a>)) -> Result<usize, LineError>,
+    mut parse: impl FnMut(&'a [u8], &mut Batch<'a, '_>) -> Result<usize, LineError>,
     nets: &Networks,
     acc: &mut Accumulator,
     stats: &mut ParseStats,
 ) {
-    // Records are folded a batch at a time (see `Accumulator::fold_batch`).
-    let mut batch: Vec<Record<'a>> = Vec::with_capacity(BATCH);
+    let mut batch = Batch::new(acc, nets);
     for raw in records {
         stats.lines += 1;
         let line = formats::trim_line(raw);
@@ -498,20 +544,13 @@ fn parse_records<'a>(
             stats.ignore("empty line");
             continue;
         }
-        let mut out = |rec| {
-            batch.push(rec);
-            if batch.len() == BATCH {
-                acc.fold_batch(&batch, nets);
-                batch.clear();
-            }
-        };
-        match parse(line, &mut out) {
+        match parse(line, &mut batch) {
             Ok(_) => stats.parsed += 1,
             Err(LineError::Ignored(r)) => stats.ignore(r),
             Err(LineError::Skipped(r)) => stats.skip(r, stats.lines, line),
         }
     }
-    acc.fold_batch(&batch, nets);
+    batch.flush();
 }
 
 #[cfg(test)]

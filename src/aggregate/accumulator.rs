@@ -49,7 +49,6 @@ const STAGE: usize = 1 << 18;
 /// flight to hide most of their latency.
 pub const BATCH: usize = 8;
 
-
 /// Strings by id (ids start at 1; 0 means no value).
 #[derive(Default)]
 struct Interner {

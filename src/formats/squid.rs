@@ -90,25 +90,30 @@ const TRUNCATED: LineError = LineError::Skipped("truncated line");
 pub struct TailMemo(Memo<Result<Template, LineError>>);
 
 impl TailMemo {
-    #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineResult<'a> {
+        let mut rec = Record::default();
+        self.parse_into(line, &mut rec)?;
+        Ok(rec)
+    }
+
+    /// Parses `line` into `rec`, whatever `rec` held before; on an error
+    /// `rec` holds part of a record.
+    #[inline]
+    pub fn parse_into<'a>(&mut self, line: &'a [u8], rec: &mut Record<'a>) -> Result<(), LineError> {
         let t = tokens::<5>(line);
         let s = t.rest;
         // The memo's slot is asked for first and read after the lead's
         // fields are parsed, so that the wait for it overlaps that work.
         let probe = self.0.probe(s);
-        let mut rec = Lead::parse(&t)?.record();
-        let Some(probe) = probe else {
-            tail(&mut rec, s)?;
-            return Ok(rec);
-        };
+        *rec = Lead::parse(&t)?.record();
+        let Some(probe) = probe else { return tail(rec, s) };
         match self.0.get(probe, s) {
-            Some(Ok(tpl)) => tpl.apply(&mut rec, s),
+            Some(Ok(tpl)) => tpl.apply(rec, s),
             Some(Err(e)) => return Err(*e),
             None => {
-                let parsed = tail(&mut rec, s);
+                let parsed = tail(rec, s);
                 let kept = match parsed {
-                    Ok(()) => Template::of(&rec, s).map(Ok),
+                    Ok(()) => Template::of(rec, s).map(Ok),
                     Err(e) => Some(Err(e)),
                 };
                 if let Some(v) = kept {
@@ -117,7 +122,7 @@ impl TailMemo {
                 parsed?;
             }
         }
-        Ok(rec)
+        Ok(())
     }
 }
 
