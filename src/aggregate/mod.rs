@@ -1039,7 +1039,14 @@ impl Aggregate {
     }
 
     /// Merges `other` into `self`.
-    pub fn merge(&mut self, other: Aggregate) {
+    pub fn merge(&mut self, mut other: Aggregate) {
+        if self.dests.is_empty() && self.channels.is_empty() {
+            // Nothing to renumber or combine (the usual first merge of a
+            // scan): take `other` whole instead of rehashing its channels.
+            other.traffic.merge(&self.traffic);
+            *self = other;
+            return;
+        }
         self.traffic.merge(&other.traffic);
         let remap: Vec<u32> = other.dests.iter().map(|d| self.intern(d)).collect();
         let mut theirs: AHashMap<ChannelKey, Box<ChannelStats>> = other
