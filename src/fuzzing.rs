@@ -17,9 +17,17 @@ pub fn one_format(name: &str, data: &[u8]) {
         zone: Zone::Fixed(3600),
         ref_ms: Some(1_790_000_000_000),
     };
+    let mut memo = formats::squid::TailMemo::default();
     for line in data.split(|&b| b == b'\n') {
         let _ = f.sniff(line);
         let _ = f.parse_multi(line, &ctx, &mut |_| {});
+        if name == "squid" {
+            // The scan's memoized parser must give what the plain one does,
+            // on first sight of a tail and from its template.
+            let want = f.parse(line, &ctx);
+            assert_eq!(memo.parse(line), want);
+            assert_eq!(memo.parse(line), want);
+        }
     }
     if let Ok(p) = formats::bind(f, data) {
         let opts = ScanOptions {
