@@ -85,8 +85,13 @@ impl Local {
 
 /// True when local seconds fall outside office hours.
 pub fn off_hours(local: i64) -> bool {
-    let hour = local.rem_euclid(86_400) / 3600;
-    schedule::weekday(local) >= 5 || hour < OFFICE.0 || hour >= OFFICE.1
+    off_hours_at(schedule::DayClock::default().at(local))
+}
+
+/// [`off_hours`] of a time whose weekday and hour are known.
+fn off_hours_at(at: schedule::DayHour) -> bool {
+    let hour = at.hour as i64;
+    at.weekday >= 5 || hour < OFFICE.0 || hour >= OFFICE.1
 }
 
 /// Printable, short copy of attacker-controlled text for evidence.
@@ -154,12 +159,13 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
     // Off-hours runs and distinct run days (as a dedup of consecutive run
     // days would leave them) in one pass.
     let (mut off_runs, mut days_active, mut prev_day) = (0usize, 0usize, None);
+    let mut clock = schedule::DayClock::default();
     for &t in starts {
-        let day = t.div_euclid(86_400);
-        off_runs += usize::from(off_hours(t));
-        if prev_day != Some(day) {
+        let at = clock.at(t);
+        off_runs += usize::from(off_hours_at(at));
+        if prev_day != Some(at.day) {
             days_active += 1;
-            prev_day = Some(day);
+            prev_day = Some(at.day);
         }
     }
     let off = off_runs as f64 / starts.len().max(1) as f64;

@@ -141,6 +141,37 @@ impl Slots {
         }
         t - from_phase(position(t, self.period), self.phase, self.period)
     }
+
+    /// [`Slots::at`] of each of `times`. A run's slot is the one scheduled
+    /// point (phase plus whole periods) that lies within (-p/2, p/2] of
+    /// it as [`from_phase`] rounds; sorted runs mostly share the previous
+    /// run's slot or the next one, so the slot is looked up by a
+    /// subtraction and a comparison or two instead of a remainder.
+    pub fn walk(self, times: &[i64]) -> impl Iterator<Item = i64> + '_ {
+        let p = self.period;
+        // from_phase's range is [p/2 + 1 - p, p/2]: `t` is within it from
+        // `slot` when t - slot - (p/2 + 1 - p), as unsigned, is below p.
+        let low = p / 2 + 1 - p;
+        let within = move |t: i64, slot: i64| {
+            t.checked_sub(slot)
+                .and_then(|r| r.checked_sub(low))
+                .is_some_and(|x| (x as u64) < p as u64)
+        };
+        let mut prev: Option<i64> = None;
+        times.iter().map(move |&t| {
+            if !self.locked {
+                return t;
+            }
+            // One run per slot is the common case: try the next slot first.
+            let slot = match prev {
+                Some(s) if s.checked_add(p).is_some_and(|next| within(t, next)) => s + p,
+                Some(s) if within(t, s) => s,
+                _ => self.at(t),
+            };
+            prev = Some(slot);
+            slot
+        })
+    }
 }
 
 /// Offset that makes local seconds count from a Monday 00:00 (1970-01-01 was a Thursday).
@@ -264,25 +295,39 @@ pub struct Scratch {
     circle: UnitCircle,
 }
 
-/// Fills `out` with [`position`] of every start in period `p`. Consecutive
-/// starts are usually less than two periods apart, so the position mostly
-/// follows from the previous one by an addition and a subtraction instead
-/// of a division; the arithmetic is exact, so the result is the same.
-fn positions_in(starts: &[i64], p: i64, out: &mut Vec<i64>) {
-    out.clear();
-    out.reserve(starts.len());
+/// [`position`] of `t` in period `p`, from the position `prev_pos` of an
+/// earlier time `prev`. Consecutive starts are usually less than two
+/// periods apart, so the position mostly follows by an addition and a
+/// subtraction instead of a division; the arithmetic is exact, so the
+/// result is the same.
+#[inline]
+fn step(prev: i64, prev_pos: i64, t: i64, p: i64) -> i64 {
+    match t.checked_sub(prev).and_then(|d| d.checked_add(prev_pos)) {
+        Some(x) if (0..p).contains(&x) => x,
+        Some(x) if x >= p && x - p < p => x - p,
+        // x ≡ t + shift (mod p), so its remainder is the position.
+        Some(x) => x.rem_euclid(p),
+        None => position(t, p),
+    }
+}
+
+/// [`position`] of times one after the other, each by [`step`] from the one before.
+fn positions(times: &[i64], p: i64) -> impl Iterator<Item = i64> + '_ {
     let mut prev: Option<(i64, i64)> = None;
-    for &t in starts {
-        let pos = match prev.and_then(|(pt, ppos)| t.checked_sub(pt).and_then(|d| d.checked_add(ppos))) {
-            Some(x) if (0..p).contains(&x) => x,
-            Some(x) if x >= p && x - p < p => x - p,
-            // x ≡ t + shift (mod p), so its remainder is the position.
-            Some(x) => x.rem_euclid(p),
+    times.iter().map(move |&t| {
+        let pos = match prev {
+            Some((pt, ppos)) => step(pt, ppos, t, p),
             None => position(t, p),
         };
-        out.push(pos);
         prev = Some((t, pos));
-    }
+        pos
+    })
+}
+
+/// Fills `out` with [`position`] of every start in period `p`.
+fn positions_in(starts: &[i64], p: i64, out: &mut Vec<i64>) {
+    out.clear();
+    out.extend(positions(starts, p));
 }
 
 /// Distance of a position from the phase, in (-p/2, p/2]; both lie in
@@ -590,6 +635,36 @@ mod tests {
         assert_eq!(estimate(&[0, 6 * h + 600, 18 * h + 300, 23 * h, 30 * h + 900]), None);
         assert!(chance(3, 4, 1.0 / 6.0) > SIGNIFICANCE);
         assert!(chance(2, 2, 0.006) < SIGNIFICANCE);
+    }
+
+    #[test]
+    fn walked_slots_and_positions_match_one_at_a_time() {
+        let times: Vec<i64> = (0..3000i64).map(|i| i * i * 37 % 9_000_000 - 4_000_000).collect();
+        let mut sorted = times.clone();
+        sorted.sort_unstable();
+        for p in [7, 60, 600, 1024, 3600, 86_400, 604_800] {
+            for coherence in [0.2, 0.9] {
+                let fit = PeriodFit {
+                    period: p,
+                    gaps: 0,
+                    fitting: 0,
+                    single: 0,
+                    runs_behind: 0,
+                    coherence,
+                    phase: p / 3 + 47,
+                    jitter: 0,
+                    calendar: false,
+                    chance: 0.0,
+                };
+                for v in [&times, &sorted] {
+                    let one: Vec<i64> = v.iter().map(|&t| fit.slot(t)).collect();
+                    assert_eq!(fit.slots().walk(v).collect::<Vec<_>>(), one, "{p}");
+                    let mut pos = Vec::new();
+                    positions_in(v, p, &mut pos);
+                    assert_eq!(pos, v.iter().map(|&t| position(t, p)).collect::<Vec<_>>(), "{p}");
+                }
+            }
+        }
     }
 
     #[test]

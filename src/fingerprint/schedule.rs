@@ -37,7 +37,59 @@ const ALL_DAYS: u8 = 0b111_1111;
 
 /// Local weekday (Mon = 0) of local seconds.
 pub fn weekday(local: i64) -> usize {
-    (local.div_euclid(86_400) + 3).rem_euclid(7) as usize
+    weekday_of_day(local.div_euclid(86_400))
+}
+
+/// Weekday (Mon = 0) of a day number (days since 1970-01-01, a Thursday).
+fn weekday_of_day(day: i64) -> usize {
+    (day + 3).rem_euclid(7) as usize
+}
+
+/// Day number, weekday (Mon = 0) and hour of one local time (see [`DayClock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayHour {
+    pub day: i64,
+    pub weekday: usize,
+    pub hour: usize,
+}
+
+/// [`DayHour`] of local times that mostly share their day with the one
+/// before, as a channel's sorted run starts do: the day is divided out once
+/// per new day, and a time within the remembered day needs a subtraction
+/// and a division by a constant instead of three signed remainders. Any
+/// order of times gives the same answers, only more slowly.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayClock {
+    /// The remembered day: its first second, number and weekday.
+    day: Option<(i64, i64, usize)>,
+}
+
+impl DayClock {
+    #[inline]
+    pub fn at(&mut self, local: i64) -> DayHour {
+        if let Some((start, day, weekday)) = self.day {
+            // Exact when it does not overflow, and then `local` lies in
+            // the remembered day exactly when it is in [0, 86400).
+            if let Some(into) = local.checked_sub(start).filter(|s| (0..86_400).contains(s)) {
+                return DayHour {
+                    day,
+                    weekday,
+                    hour: into as usize / 3600,
+                };
+            }
+        }
+        let (day, into) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+        let weekday = weekday_of_day(day);
+        // A day that starts before i64::MIN (only near it) is not remembered.
+        if let Some(start) = local.checked_sub(into) {
+            self.day = Some((start, day, weekday));
+        }
+        DayHour {
+            day,
+            weekday,
+            hour: into as usize / 3600,
+        }
+    }
 }
 
 /// Which weekdays a local window [first, last] covers, as a bit set.
@@ -75,18 +127,19 @@ struct Histogram {
 
 impl Histogram {
     fn new(starts: &[i64], fit: &PeriodFit) -> Histogram {
-        let slots = fit.slots();
         let mut h = Histogram {
             runs: starts.len(),
             days: [0; 7],
             hours: [0; 24],
         };
-        for &t in starts {
-            let t = slots.at(t);
-            if let Some(c) = h.days.get_mut(weekday(t)) {
+        // Sorted starts have sorted slots, so the clock mostly stays on its day.
+        let mut clock = DayClock::default();
+        for t in fit.slots().walk(starts) {
+            let at = clock.at(t);
+            if let Some(c) = h.days.get_mut(at.weekday) {
                 *c += 1;
             }
-            if let Some(c) = h.hours.get_mut((t.rem_euclid(86_400) / 3600) as usize) {
+            if let Some(c) = h.hours.get_mut(at.hour) {
                 *c += 1;
             }
         }
@@ -280,6 +333,37 @@ mod tests {
             .collect();
         assert_eq!(text(&starts), "every 15m, 08-18");
         assert_eq!(describe(None, &starts, ALL_DAYS), "irregular");
+    }
+
+    #[test]
+    fn day_clock_agrees_with_division() {
+        let mut clock = DayClock::default();
+        let times = [
+            -200_000,
+            -86_401,
+            -86_400,
+            -1,
+            0,
+            1,
+            3599,
+            3600,
+            86_399,
+            86_400,
+            90_000,
+            5,
+            700_000,
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+        ];
+        for t in times.into_iter().chain((0..2000).map(|i| i * 997 - 400_000)) {
+            let want = DayHour {
+                day: t.div_euclid(86_400),
+                weekday: weekday(t),
+                hour: (t.rem_euclid(86_400) / 3600) as usize,
+            };
+            assert_eq!(clock.at(t), want, "{t}");
+        }
     }
 
     #[test]
