@@ -71,9 +71,41 @@ fn median(v: &mut [i64]) -> Option<i64> {
 #[derive(Default)]
 pub struct Scratch {
     gaps: Vec<i64>,
+    long: Vec<i64>,
+    counts: Vec<usize>,
     breaks: Vec<(f64, i64)>,
     spans: Vec<i64>,
     between: Vec<i64>,
+}
+
+/// Below this many gaps a comparison sort beats counting.
+const COUNT_FROM: usize = 32;
+
+/// Sorts gaps of 1 to [`MAX_GAP_S`] seconds. Many of them are counted per
+/// value and written back in order instead: the values span at most
+/// [`MAX_GAP_S`], and equal integers are interchangeable, so the order is
+/// the one a sort gives.
+fn sort_short(gaps: &mut [i64], counts: &mut Vec<usize>) {
+    let (Some(&lo), Some(&hi)) = (gaps.iter().min(), gaps.iter().max()) else {
+        return;
+    };
+    if gaps.len() < COUNT_FROM || hi - lo >= MAX_GAP_S {
+        gaps.sort_unstable();
+        return;
+    }
+    counts.clear();
+    counts.resize((hi - lo + 1) as usize, 0);
+    for &g in gaps.iter() {
+        if let Some(c) = counts.get_mut((g - lo) as usize) {
+            *c += 1;
+        }
+    }
+    let mut out = gaps.iter_mut();
+    for (value, &count) in (lo..).zip(counts.iter()) {
+        for slot in out.by_ref().take(count) {
+            *slot = value;
+        }
+    }
 }
 
 /// True when runs made with `gap` are short next to the gaps between them.
@@ -128,14 +160,40 @@ pub fn choose_gap_with(times: &[i64], res: i64, scratch: &mut Scratch) -> i64 {
     }
     let Scratch {
         gaps,
+        long,
+        counts,
         breaks,
         spans,
         between,
     } = scratch;
+    // A break pairs a gap of at most MAX_GAP_S with the gap m ranks above
+    // it, so only the sorted gaps up to m ranks past the last short one are
+    // read: the short gaps in order, then the m shortest long ones in
+    // order. The other long gaps are never sorted.
     gaps.clear();
-    gaps.extend(diffs(times).filter(|&g| g > 0));
-    gaps.sort_unstable();
-    let m = (gaps.len() / 50).max(1);
+    long.clear();
+    for g in diffs(times) {
+        if g > MAX_GAP_S {
+            long.push(g);
+        } else if g > 0 {
+            gaps.push(g);
+        }
+    }
+    if gaps.is_empty() {
+        // No short gap, no break.
+        return 0;
+    }
+    let m = ((gaps.len() + long.len()) / 50).max(1);
+    sort_short(gaps, counts);
+    let shortest_long = if long.len() > m {
+        // The m shortest, in some order, ahead of the m-th.
+        let (shortest, _, _) = long.select_nth_unstable(m);
+        shortest
+    } else {
+        &mut long[..]
+    };
+    shortest_long.sort_unstable();
+    gaps.extend_from_slice(shortest_long);
     // Candidate breaks: (ratio, lower gap), best first, one per lower gap.
     breaks.clear();
     breaks.extend(
@@ -211,6 +269,66 @@ mod tests {
         let gap = choose_gap(&times, 1);
         assert!((1..=10).contains(&gap), "gap {gap}");
         assert!(coalesce(&times, gap).len() < 2100);
+    }
+
+    /// The gap as chosen from all gaps fully sorted.
+    fn choose_gap_fully_sorted(times: &[i64], res: i64) -> i64 {
+        if times.len() < 3 {
+            return 0;
+        }
+        let mut gaps: Vec<i64> = diffs(times).filter(|&g| g > 0).collect();
+        gaps.sort_unstable();
+        let m = (gaps.len() / 50).max(1);
+        let mut breaks: Vec<(f64, i64)> = gaps
+            .iter()
+            .zip(gaps.iter().skip(m))
+            .filter(|(lo, _)| **lo <= MAX_GAP_S)
+            .map(|(&lo, &hi)| (hi as f64 / lo.max(1) as f64, lo))
+            .filter(|(ratio, _)| *ratio >= MIN_BREAK)
+            .collect();
+        breaks.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        breaks.dedup_by_key(|b| b.1);
+        let (mut spans, mut between) = (Vec::new(), Vec::new());
+        for &(_, lower) in breaks.iter().take(TRIES) {
+            let gap = lower.max(res);
+            if runs_are_bursts(times, gap, &mut spans, &mut between) {
+                return gap;
+            }
+        }
+        0
+    }
+
+    #[test]
+    fn partly_sorted_gaps_choose_as_fully_sorted_ones() {
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut scratch = Scratch::default();
+        for case in 0..3000 {
+            let (len, burst, spacing) = (3 + next(400) as usize, 1 + next(8), 1 + next([30, 400, 4000][case % 3]));
+            let inner = [4, 20, 120][case / 3 % 3];
+            let mut times = Vec::with_capacity(len);
+            let mut t = next(100_000) as i64 - 50_000;
+            while times.len() < len {
+                for _ in 0..burst {
+                    t += 1 + next(inner) as i64;
+                    times.push(t);
+                }
+                t += (spacing + next(spacing)) as i64;
+            }
+            if case % 5 == 0 {
+                times.push(t + 1);
+                times.push(t + 1);
+            }
+            let res = 1 + next(3) as i64;
+            assert_eq!(
+                choose_gap_with(&times, res, &mut scratch),
+                choose_gap_fully_sorted(&times, res),
+                "case {case}"
+            );
+        }
     }
 
     #[test]
