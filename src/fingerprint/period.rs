@@ -194,26 +194,44 @@ struct Score {
     eligible: usize,
 }
 
+/// Scores period `p` on the gaps between `starts`. Kept out of line: the
+/// loop runs for every gap of every candidate, and on its own its counts
+/// stay in registers.
+#[inline(never)]
 fn score(starts: &[i64], p: i64) -> Score {
     let tol = tolerance(p);
-    let (mut fitting, mut single, mut runs_behind, mut eligible) = (0, 0, 0, 0);
+    let (mut fitting, mut single, mut eligible) = (0, 0, 0);
+    // Fitting gaps right after a fitting gap: they share a run with it.
+    let mut pairs = 0;
     let mut prev_fit = false;
+    // k = (d + p/2) / p, the nearest multiple, is at least 1 from `one` on
+    // and at least 2 from `two` on. Below `one` (k of 0 or less) a gap is
+    // neither eligible nor fitting; up to `two` k is 1; only longer gaps
+    // need the division.
+    let (one, two) = (p - p / 2, 2 * p - p / 2);
     for (a, b) in starts.iter().zip(starts.iter().skip(1)) {
         let d = b - a;
-        let k = (d + p / 2) / p;
-        eligible += usize::from(k >= 1);
-        let fit = k >= 1 && (d - k * p).abs() <= tol;
-        if fit {
-            fitting += 1;
-            single += usize::from(k == 1);
-            runs_behind += if prev_fit { 1 } else { 2 };
+        if d < one {
+            prev_fit = false;
+            continue;
         }
-        prev_fit = fit;
+        let k = if d < two { 1 } else { (d + p / 2) / p };
+        eligible += 1;
+        if (d - k * p).abs() > tol {
+            prev_fit = false;
+            continue;
+        }
+        fitting += 1;
+        single += usize::from(k == 1);
+        pairs += usize::from(prev_fit);
+        prev_fit = true;
     }
     Score {
         fitting,
         single,
-        runs_behind,
+        // Each fitting gap adds the runs at both ends, less the one it
+        // shares with a fitting gap just before.
+        runs_behind: 2 * fitting - pairs,
         eligible,
     }
 }
@@ -291,6 +309,8 @@ pub struct Scratch {
     /// Positions of the runs in the period of each accepted candidate.
     positions: Vec<Vec<i64>>,
     residuals: Vec<i64>,
+    /// Per-value counts for the jitter's percentile.
+    counts: Vec<u32>,
     accepted: Vec<PeriodFit>,
     circle: UnitCircle,
 }
@@ -382,18 +402,50 @@ fn inlier_phase(pos: &[i64], p: i64, phase: i64, circle: &mut UnitCircle) -> i64
     ((s.atan2(c) / w).round() as i64).rem_euclid(p)
 }
 
-fn p90(v: &mut [i64]) -> i64 {
+/// The 90th percentile of `v`, whose values should lie in [0, `max`].
+/// When there are many values for that range they are counted per value
+/// (`counts` is a buffer) and the rank is found in the running count, else
+/// (or when a value lies outside) it is selected; both give the value at
+/// that rank.
+fn p90(v: &mut [i64], max: i64, counts: &mut Vec<u32>) -> i64 {
     if v.is_empty() {
         return 0;
     }
     let i = (((v.len() - 1) as f64 * 0.9).round() as usize).min(v.len() - 1);
+    if let Some(x) = rank_by_counting(v, i, max, counts) {
+        return x;
+    }
     let (_, x, _) = v.select_nth_unstable(i);
     *x
 }
 
+/// The value at rank `i` of `v` (values in [0, `max`]) from a count per
+/// value; `None` when counting does not pay (few values for the range) or
+/// a value lies outside the range.
+fn rank_by_counting(v: &[i64], i: usize, max: i64, counts: &mut Vec<u32>) -> Option<i64> {
+    let range = usize::try_from(max).ok()?.checked_add(1)?;
+    if v.len() < range / 4 || u32::try_from(v.len()).is_err() {
+        return None;
+    }
+    counts.clear();
+    counts.resize(range, 0);
+    for &x in v {
+        *usize::try_from(x).ok().and_then(|x| counts.get_mut(x))? += 1;
+    }
+    let mut below = 0usize;
+    for (x, &c) in (0..).zip(counts.iter()) {
+        below += c as usize;
+        if below > i {
+            return Some(x);
+        }
+    }
+    None
+}
+
 /// Jitter: from the phase when locked (inliers only, from the positions
-/// `pos`), else from the gaps between `starts`. `res` is a buffer.
-fn jitter(starts: &[i64], pos: &[i64], p: i64, locked: bool, phase: i64, res: &mut Vec<i64>) -> i64 {
+/// `pos`), else from the gaps between `starts`. `res` and `counts` are
+/// buffers.
+fn jitter(starts: &[i64], pos: &[i64], p: i64, locked: bool, phase: i64, res: &mut Vec<i64>, counts: &mut Vec<u32>) -> i64 {
     let tol = tolerance(p);
     res.clear();
     if locked {
@@ -406,7 +458,7 @@ fn jitter(starts: &[i64], pos: &[i64], p: i64, locked: bool, phase: i64, res: &m
             (k >= 1 && off <= tol).then_some(off)
         }));
     }
-    p90(res)
+    p90(res, tol, counts)
 }
 
 /// Estimates the period of sorted run start times (local seconds). `None`
@@ -424,6 +476,7 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
         gaps,
         positions,
         residuals,
+        counts,
         accepted,
         circle,
     } = scratch;
@@ -531,7 +584,7 @@ pub fn estimate_with(starts: &[i64], scratch: &mut Scratch) -> Option<PeriodFit>
     if fit.phase_locked() {
         fit.phase = inlier_phase(pos, fit.period, fit.phase, circle);
     }
-    fit.jitter = jitter(starts, pos, fit.period, fit.phase_locked(), fit.phase, residuals);
+    fit.jitter = jitter(starts, pos, fit.period, fit.phase_locked(), fit.phase, residuals, counts);
     Some(fit)
 }
 
@@ -665,6 +718,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn counted_and_selected_percentiles_agree() {
+        let mut counts = Vec::new();
+        for n in [1usize, 2, 3, 10, 99, 100, 1000] {
+            for max in [0i64, 1, 6, 60, 1800] {
+                let v: Vec<i64> = (0..n as i64).map(|i| (i * 7919 + 11) % (max + 1)).collect();
+                let mut selected = v.clone();
+                let i = (((n - 1) as f64 * 0.9).round() as usize).min(n - 1);
+                let (_, want, _) = selected.select_nth_unstable(i);
+                assert_eq!(p90(&mut v.clone(), max, &mut counts), *want, "{n} {max}");
+                // A value outside the range falls back to selecting.
+                let mut wide = v.clone();
+                wide[0] = max + 5;
+                let mut selected = wide.clone();
+                let (_, want, _) = selected.select_nth_unstable(i);
+                assert_eq!(p90(&mut wide, max, &mut counts), *want, "{n} {max}");
+            }
+        }
+        assert_eq!(p90(&mut [], 10, &mut counts), 0);
     }
 
     #[test]
