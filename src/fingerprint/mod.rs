@@ -63,23 +63,37 @@ pub struct Fingerprint {
 /// UTC seconds to local seconds, looking the offset up once per quarter hour.
 struct Local {
     zone: Zone,
-    cache: (i64, i32),
+    /// The last quarter hour looked up: its first second and its offset.
+    cache: Option<(i64, i32)>,
 }
 
 impl Local {
     fn new(zone: Zone) -> Local {
-        Local {
-            zone,
-            cache: (i64::MIN, 0),
-        }
+        Local { zone, cache: None }
     }
 
+    #[inline]
     fn at(&mut self, utc: i64) -> i64 {
-        let q = utc.div_euclid(900);
-        if q != self.cache.0 {
-            self.cache = (q, self.zone.offset_at_utc(q * 900));
+        // A fixed offset needs no lookup.
+        if let Zone::Fixed(offset) = self.zone {
+            return utc + i64::from(offset);
         }
-        utc + i64::from(self.cache.1)
+        // Within the cached quarter hour, no division either.
+        if let Some((start, offset)) = self.cache {
+            if utc.checked_sub(start).is_some_and(|s| (0..900).contains(&s)) {
+                return utc + i64::from(offset);
+            }
+        }
+        utc + i64::from(self.look_up(utc))
+    }
+
+    /// The offset for the quarter hour of `utc`, remembered.
+    #[inline(never)]
+    fn look_up(&mut self, utc: i64) -> i32 {
+        let q = utc.div_euclid(900);
+        let offset = self.zone.offset_at_utc(q * 900);
+        self.cache = q.checked_mul(900).map(|start| (start, offset));
+        offset
     }
 }
 

@@ -265,23 +265,38 @@ const EMPTY_POINT: Point = Point {
 /// [`estimate`] that accepts no candidate does not pay for it.
 #[derive(Default)]
 struct UnitCircle {
-    points: Vec<Point>,
+    points: Option<Box<[Point; CIRCLE_SLOTS]>>,
 }
 
 impl UnitCircle {
-    fn ready(&mut self) {
-        if self.points.len() != CIRCLE_SLOTS {
-            self.points = vec![EMPTY_POINT; CIRCLE_SLOTS];
+    /// The lookups for period `p`.
+    fn period(&mut self, p: i64) -> Circle<'_> {
+        Circle {
+            points: self.points.get_or_insert_with(|| Box::new([EMPTY_POINT; CIRCLE_SLOTS])),
+            p,
+            w: std::f64::consts::TAU / p as f64,
+            // Within one period, positions close together land in
+            // different entries (the period only flips the same high bits
+            // for all of them).
+            mix: (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40,
         }
     }
+}
 
+/// A [`UnitCircle`] for one period `p`, `w` = 2π / p.
+struct Circle<'a> {
+    points: &'a mut [Point; CIRCLE_SLOTS],
+    p: i64,
+    w: f64,
+    mix: u64,
+}
+
+impl Circle<'_> {
+    /// cos and sin of `pos · w`.
     #[inline]
-    fn at(&mut self, p: i64, pos: i64, w: f64) -> (f64, f64) {
-        // Within one period, positions close together land in different
-        // entries (the period only flips the same high bits for all of them).
-        let mix = (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
-        let i = ((pos as u64) ^ mix) as usize & (CIRCLE_SLOTS - 1);
-        match self.points.get_mut(i) {
+    fn at(&mut self, pos: i64) -> (f64, f64) {
+        let (p, w) = (self.p, self.w);
+        match self.points.get_mut(((pos as u64) ^ self.mix) as usize % CIRCLE_SLOTS) {
             Some(e) if e.period == p && e.pos == pos => (e.cos, e.sin),
             Some(e) => {
                 let (s, c) = (pos as f64 * w).sin_cos();
@@ -322,32 +337,37 @@ pub struct Scratch {
 /// result is the same.
 #[inline]
 fn step(prev: i64, prev_pos: i64, t: i64, p: i64) -> i64 {
-    match t.checked_sub(prev).and_then(|d| d.checked_add(prev_pos)) {
-        Some(x) if (0..p).contains(&x) => x,
-        Some(x) if x >= p && x - p < p => x - p,
+    let Some(x) = t.checked_sub(prev).and_then(|d| d.checked_add(prev_pos)) else {
+        return position(t, p);
+    };
+    // Periods are positive, so as unsigned numbers `x < p` also says
+    // `x >= 0`, and `x - p` wraps to above `p` when x is negative.
+    let below = |v: i64| (v as u64) < p as u64;
+    if below(x) {
+        x
+    } else if below(x.wrapping_sub(p)) {
+        x - p
+    } else {
         // x ≡ t + shift (mod p), so its remainder is the position.
-        Some(x) => x.rem_euclid(p),
-        None => position(t, p),
+        x.rem_euclid(p)
     }
 }
 
-/// [`position`] of times one after the other, each by [`step`] from the one before.
-fn positions(times: &[i64], p: i64) -> impl Iterator<Item = i64> + '_ {
-    let mut prev: Option<(i64, i64)> = None;
-    times.iter().map(move |&t| {
-        let pos = match prev {
-            Some((pt, ppos)) => step(pt, ppos, t, p),
-            None => position(t, p),
-        };
-        prev = Some((t, pos));
-        pos
-    })
-}
-
-/// Fills `out` with [`position`] of every start in period `p`.
+/// Fills `out` with [`position`] of every start in period `p`, each by
+/// [`step`] from the one before.
 fn positions_in(starts: &[i64], p: i64, out: &mut Vec<i64>) {
     out.clear();
-    out.extend(positions(starts, p));
+    let Some((&first, rest)) = starts.split_first() else {
+        return;
+    };
+    let (mut prev, mut pos) = (first, position(first, p));
+    out.reserve(starts.len());
+    out.push(pos);
+    for &t in rest {
+        pos = step(prev, pos, t, p);
+        prev = t;
+        out.push(pos);
+    }
 }
 
 /// Distance of a position from the phase, in (-p/2, p/2]; both lie in
@@ -369,9 +389,9 @@ fn from_phase(pos: i64, phase: i64, p: i64) -> i64 {
 fn coherence(pos: &[i64], p: i64, circle: &mut UnitCircle) -> (f64, i64) {
     let (mut c, mut s) = (0.0f64, 0.0f64);
     let w = std::f64::consts::TAU / p as f64;
-    circle.ready();
+    let mut circle = circle.period(p);
     for &x in pos {
-        let (dc, ds) = circle.at(p, x, w);
+        let (dc, ds) = circle.at(x);
         c += dc;
         s += ds;
     }
@@ -387,10 +407,10 @@ fn inlier_phase(pos: &[i64], p: i64, phase: i64, circle: &mut UnitCircle) -> i64
     let tol = tolerance(p);
     let w = std::f64::consts::TAU / p as f64;
     let (mut c, mut s, mut n) = (0.0f64, 0.0f64, 0usize);
-    circle.ready();
+    let mut circle = circle.period(p);
     for &x in pos {
         if from_phase(x, phase, p).abs() <= tol {
-            let (dc, ds) = circle.at(p, x, w);
+            let (dc, ds) = circle.at(x);
             c += dc;
             s += ds;
             n += 1;
