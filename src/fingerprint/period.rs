@@ -200,32 +200,39 @@ struct Score {
 #[inline(never)]
 fn score(starts: &[i64], p: i64) -> Score {
     let tol = tolerance(p);
-    let (mut fitting, mut single, mut eligible) = (0, 0, 0);
+    // Fitting gaps with k = 1 and with k > 1, and eligible ones.
+    let (mut single, mut multiple, mut eligible) = (0, 0, 0);
     // Fitting gaps right after a fitting gap: they share a run with it.
     let mut pairs = 0;
     let mut prev_fit = false;
     // k = (d + p/2) / p, the nearest multiple, is at least 1 from `one` on
     // and at least 2 from `two` on. Below `one` (k of 0 or less) a gap is
-    // neither eligible nor fitting; up to `two` k is 1; only longer gaps
-    // need the division.
+    // neither eligible nor fitting; up to `two` k is 1, and the gap fits
+    // when it lies within tol of p (as unsigned: 0 <= d - (p - tol) <=
+    // 2·tol); only longer gaps need the division.
     let (one, two) = (p - p / 2, 2 * p - p / 2);
+    let (near, width) = (p - tol, 2 * tol as u64);
     for (a, b) in starts.iter().zip(starts.iter().skip(1)) {
         let d = b - a;
         if d < one {
             prev_fit = false;
             continue;
         }
-        let k = if d < two { 1 } else { (d + p / 2) / p };
         eligible += 1;
-        if (d - k * p).abs() > tol {
-            prev_fit = false;
-            continue;
-        }
-        fitting += 1;
-        single += usize::from(k == 1);
-        pairs += usize::from(prev_fit);
-        prev_fit = true;
+        let fit = if d < two {
+            let fit = (d.wrapping_sub(near) as u64) <= width;
+            single += usize::from(fit);
+            fit
+        } else {
+            let k = (d + p / 2) / p;
+            let fit = (d - k * p).abs() <= tol;
+            multiple += usize::from(fit);
+            fit
+        };
+        pairs += usize::from(fit && prev_fit);
+        prev_fit = fit;
     }
+    let fitting = single + multiple;
     Score {
         fitting,
         single,
@@ -361,12 +368,12 @@ fn positions_in(starts: &[i64], p: i64, out: &mut Vec<i64>) {
         return;
     };
     let (mut prev, mut pos) = (first, position(first, p));
-    out.reserve(starts.len());
-    out.push(pos);
-    for &t in rest {
+    // Written in place: a push per run would check the capacity each time.
+    out.resize(starts.len(), pos);
+    for (&t, slot) in rest.iter().zip(out.iter_mut().skip(1)) {
         pos = step(prev, pos, t, p);
         prev = t;
-        out.push(pos);
+        *slot = pos;
     }
 }
 
@@ -738,6 +745,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn score_counts_as_dividing_every_gap_does() {
+        let mut x: u64 = 3;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let (mut all_single, mut all_multiple) = (0, 0);
+        for case in 0..2000 {
+            let p = [2, 3, 7, 60, 600, 1024, 1020, 3600, 86_400, 604_800][case % 10];
+            let spread = [p / 3 + 1, p, 5 * p][case / 10 % 3] as u64;
+            let mut t = 0i64;
+            let starts: Vec<i64> = (0..next(300))
+                .map(|_| {
+                    // Mostly forward, sometimes back (a daylight-saving change).
+                    t += p - spread as i64 / 2 + next(spread) as i64 - if next(50) == 0 { 2 * p } else { 0 };
+                    t
+                })
+                .collect();
+            let tol = tolerance(p);
+            let (mut fitting, mut single, mut runs_behind, mut eligible, mut prev_fit) = (0, 0, 0, 0, false);
+            for w in starts.windows(2) {
+                let d = w[1] - w[0];
+                let k = (d + p / 2) / p;
+                eligible += usize::from(k >= 1);
+                let fit = k >= 1 && (d - k * p).abs() <= tol;
+                if fit {
+                    fitting += 1;
+                    single += usize::from(k == 1);
+                    runs_behind += if prev_fit { 1 } else { 2 };
+                }
+                prev_fit = fit;
+            }
+            let s = score(&starts, p);
+            assert_eq!(
+                (s.fitting, s.single, s.runs_behind, s.eligible),
+                (fitting, single, runs_behind, eligible),
+                "case {case}"
+            );
+            (all_single, all_multiple) = (all_single + single, all_multiple + fitting - single);
+        }
+        assert!(all_single > 10_000 && all_multiple > 1000, "{all_single} {all_multiple}");
     }
 
     #[test]

@@ -167,9 +167,14 @@ pub fn choose_gap_with(times: &[i64], res: i64, scratch: &mut Scratch) -> i64 {
         between,
     } = scratch;
     // A break pairs a gap of at most MAX_GAP_S with the gap m ranks above
-    // it, so only the sorted gaps up to m ranks past the last short one are
-    // read: the short gaps in order, then the m shortest long ones in
-    // order. The other long gaps are never sorted.
+    // it, so without a short gap there is no break (a scheduled job's
+    // channel, often): one look settles it, without collecting the gaps.
+    if !diffs(times).any(|g| (1..=MAX_GAP_S).contains(&g)) {
+        return 0;
+    }
+    // Only the sorted gaps up to m ranks past the last short one are read:
+    // the short gaps in order, then the m shortest long ones in order. The
+    // other long gaps are never sorted.
     gaps.clear();
     long.clear();
     for g in diffs(times) {
@@ -178,10 +183,6 @@ pub fn choose_gap_with(times: &[i64], res: i64, scratch: &mut Scratch) -> i64 {
         } else if g > 0 {
             gaps.push(g);
         }
-    }
-    if gaps.is_empty() {
-        // No short gap, no break.
-        return 0;
     }
     let m = ((gaps.len() + long.len()) / 50).max(1);
     sort_short(gaps, counts);
