@@ -68,9 +68,10 @@ impl DayClock {
     #[inline]
     pub fn at(&mut self, local: i64) -> DayHour {
         if let Some((start, day, weekday)) = self.day {
-            // Exact when it does not overflow, and then `local` lies in
-            // the remembered day exactly when it is in [0, 86400).
-            if let Some(into) = local.checked_sub(start).filter(|s| (0..86_400).contains(s)) {
+            // `local` lies in the remembered day when it is 0 to 86399
+            // seconds past its start (in i128, which cannot overflow).
+            let into = i128::from(local) - i128::from(start);
+            if (into as u128) < 86_400 {
                 return DayHour {
                     day,
                     weekday,
@@ -134,7 +135,7 @@ impl Histogram {
         };
         // Sorted starts have sorted slots, so the clock mostly stays on its day.
         let mut clock = DayClock::default();
-        for t in fit.slots().walk(starts) {
+        let mut count = |t: i64| {
             let at = clock.at(t);
             if let Some(c) = h.days.get_mut(at.weekday) {
                 *c += 1;
@@ -142,6 +143,12 @@ impl Histogram {
             if let Some(c) = h.hours.get_mut(at.hour) {
                 *c += 1;
             }
+        };
+        // Without a locked phase each run is its own slot.
+        if fit.phase_locked() {
+            fit.slots().walk(starts).for_each(count);
+        } else {
+            starts.iter().for_each(|&t| count(t));
         }
         h
     }
