@@ -467,6 +467,55 @@ impl Times {
         self.unpack().map(move |b| b.wrapping_mul(res))
     }
 
+    /// [`Times::seconds`] appended to `out`, the same values in one loop
+    /// over the stored bytes (fingerprinting reads every channel's times,
+    /// and the iterator's per-item steps cost more than the decoding).
+    pub fn seconds_into(&self, out: &mut Vec<i64>) {
+        let res = i64::from(self.res_s);
+        let base = out.len();
+        // Written in place; cut back if the bytes end early.
+        out.resize(base + self.count, 0);
+        let mut written = 0;
+        let (mut bytes, mut cur) = (&self.packed[..], self.first);
+        for (i, slot) in out.iter_mut().skip(base).enumerate() {
+            *slot = cur.wrapping_mul(res);
+            if i + 1 == self.count {
+                written = self.count;
+                break;
+            }
+            // Gaps under two minutes take one byte, most others two.
+            let gap = match *bytes {
+                [b, ref rest @ ..] if b < 0x80 => {
+                    bytes = rest;
+                    u64::from(b)
+                }
+                [b0, b1, ref rest @ ..] if b1 < 0x80 => {
+                    bytes = rest;
+                    u64::from(b0 & 0x7f) | u64::from(b1) << 7
+                }
+                _ => {
+                    let mut gap = 0u64;
+                    let mut shift = 0;
+                    loop {
+                        // Like Unpack, stop before this time when the bytes run out.
+                        let Some((&b, rest)) = bytes.split_first() else {
+                            out.truncate(base + i);
+                            return;
+                        };
+                        bytes = rest;
+                        gap |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+                        shift += 7;
+                        if b & 0x80 == 0 {
+                            break gap;
+                        }
+                    }
+                }
+            };
+            cur = cur.wrapping_add(gap as i64);
+        }
+        out.truncate(base + written);
+    }
+
     /// Heap bytes this holds (for the memory figures in tests).
     pub fn heap_bytes(&self) -> usize {
         self.packed.capacity() + 8 * (self.tail.capacity() + self.late.capacity())
@@ -1305,6 +1354,32 @@ mod tests {
         want.sort_unstable();
         want.dedup();
         assert_eq!(scrambled.seconds().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn seconds_into_gives_the_iterators_seconds() {
+        // One- to three-byte gaps, a coarser resolution, negative times.
+        let xs: Vec<i64> = (0..120_000i64).map(|i| i * i % 9_000_000 * 1000 - 2_000_000_000).collect();
+        let mut times = Times::default();
+        let mut out = vec![7];
+        for (i, &t) in xs.iter().enumerate() {
+            times.push(t);
+            if i % 29_999 == 0 {
+                let mut copy = times.clone();
+                copy.normalize();
+                out.truncate(1);
+                copy.seconds_into(&mut out);
+                assert_eq!(out[1..], copy.seconds().collect::<Vec<_>>()[..]);
+            }
+        }
+        times.normalize();
+        assert!(times.res_s > 1);
+        out.clear();
+        times.seconds_into(&mut out);
+        assert_eq!(out, times.seconds().collect::<Vec<_>>());
+        out.clear();
+        Times::default().seconds_into(&mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -155,8 +155,7 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
         period,
     } = scratch;
     times.clear();
-    times.reserve(s.times.len());
-    times.extend(s.times.seconds());
+    s.times.seconds_into(times);
     let run_gap = runs::choose_gap_with(times, i64::from(s.times.res_s), gap);
     runs::coalesce_into(times, run_gap, runs);
     let mut local = Local::new(opts.zone);
