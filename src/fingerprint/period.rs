@@ -749,11 +749,8 @@ mod tests {
 
     #[test]
     fn score_counts_as_dividing_every_gap_does() {
-        let mut x: u64 = 3;
-        let mut next = |n: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        };
+        let mut rng = crate::synth::rng::Rng::new(3);
+        let mut next = |n: u64| rng.below(n);
         let (mut all_single, mut all_multiple) = (0, 0);
         for case in 0..2000 {
             let p = [2, 3, 7, 60, 600, 1024, 1020, 3600, 86_400, 604_800][case % 10];

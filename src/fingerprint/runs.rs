@@ -301,11 +301,8 @@ mod tests {
 
     #[test]
     fn partly_sorted_gaps_choose_as_fully_sorted_ones() {
-        let mut x: u64 = 7;
-        let mut next = |n: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        };
+        let mut rng = crate::synth::rng::Rng::new(7);
+        let mut next = |n: u64| rng.below(n);
         let mut scratch = Scratch::default();
         for case in 0..3000 {
             let (len, burst, spacing) = (3 + next(400) as usize, 1 + next(8), 1 + next([30, 400, 4000][case % 3]));
