@@ -236,17 +236,16 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(ranges) = units.get(i) else { break };
                 let mut stats = ParseStats::default();
-                let mut bytes = 0;
-                for r in ranges {
-                    let part = data.get(r.clone()).unwrap_or_default();
-                    bytes += part.len();
-                    match framing {
-                        // JSON units are already one range per record.
-                        Framing::Json => parse_records(std::iter::once(part), plain(parser, ctx), &opts.nets, &mut w.acc, &mut stats),
-                        _ => fold_buffer(part, framing, parser, ctx, &opts.nets, &mut w, &mut stats),
-                    }
+                let parts_of_unit = ranges.iter().map(|r| data.get(r.clone()).unwrap_or_default());
+                match framing {
+                    // JSON units are already one range per record: one
+                    // batch for them all.
+                    Framing::Json => parse_records(parts_of_unit.clone(), plain(parser, ctx), &opts.nets, &mut w.acc, &mut stats),
+                    _ => parts_of_unit
+                        .clone()
+                        .for_each(|part| fold_buffer(part, framing, parser, ctx, &opts.nets, &mut w, &mut stats)),
                 }
-                opts.progress.inc(bytes as u64);
+                opts.progress.inc(parts_of_unit.map(|p| p.len() as u64).sum());
                 parts.push((i, stats));
             }
             (w.acc.finish(), parts)
