@@ -66,20 +66,20 @@ impl Format for CiscoWsa {
         if blocked {
             rec.action = Action::Denied;
         }
-        rec.user = (h.user != b"-" && !h.user.is_empty()).then(|| bare(h.user));
-        rec.method = (h.method != b"-").then(|| text(h.method));
+        rec.user = (h.req.user != b"-" && !h.req.user.is_empty()).then(|| bare(h.req.user));
+        rec.method = (h.req.method != b"-").then(|| text(h.req.method));
         // The peer is the origin server on DIRECT hierarchy codes.
-        let peer = direct_peer(h.hier);
+        let peer = direct_peer(h.req.hier);
         if let Some(p) = peer {
             rec.dst_ip = parse_ip(p);
         }
-        if h.url == b"-" || h.url.starts_with(b"error:") {
+        if h.req.url == b"-" || h.req.url.starts_with(b"error:") {
             return Err(LineError::Ignored("proxy error entry without destination"));
         }
-        if h.method == b"CONNECT" {
-            connect_target(&mut rec, h.url);
+        if h.req.method == b"CONNECT" {
+            connect_target(&mut rec, h.req.url);
         } else {
-            url_target(&mut rec, h.url);
+            url_target(&mut rec, h.req.url);
         }
         // A peer named by host (DIRECT/example.com) names the destination
         // when the URL did not.

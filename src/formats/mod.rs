@@ -372,6 +372,14 @@ pub struct Tokens<'a, const N: usize> {
     pub rest: &'a [u8],
 }
 
+impl<'a, const N: usize> Tokens<'a, N> {
+    /// Token `i`, if the line had that many.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.tok.get(i).copied().filter(|_| i < self.n)
+    }
+}
+
 /// Splits the first `N` tokens off `s` in one pass. Equivalent to calling
 /// [`next_token`] `N` times, but the spaces of 64 bytes are found at once
 /// and every token costs a few instructions instead of a search of its own:

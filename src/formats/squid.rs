@@ -58,11 +58,7 @@ impl Format for SquidNative {
 #[inline]
 fn tail<'a>(rec: &mut Record<'a>, s: &'a [u8]) -> Result<(), LineError> {
     let t = tokens::<5>(s);
-    let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
-    let method = field(0).ok_or(TRUNCATED)?;
-    let url = field(1).ok_or(TRUNCATED)?;
-    let user = field(2).unwrap_or(b"-");
-    let hier = field(3).unwrap_or(b"-");
+    let Request { method, url, user, hier } = Request::parse(&t, 0)?;
     let (_referer, agent) = Fields(t.rest).two_quoted();
     rec.user_agent = agent.and_then(opt_text);
     rec.user = opt_text(user);
@@ -211,16 +207,15 @@ pub(crate) struct Lead<'a> {
 impl<'a> Lead<'a> {
     /// The lead from the first five (or more) tokens of a line.
     pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Lead<'a>, LineError> {
-        let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
-        let time_ms = field(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
-        let client = field(2).ok_or(TRUNCATED)?;
+        let time_ms = t.get(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
+        let client = t.get(2).ok_or(TRUNCATED)?;
         let src_ip = parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
-        let code = field(3).ok_or(TRUNCATED)?;
+        let code = t.get(3).ok_or(TRUNCATED)?;
         let (result, status) = match super::find_byte(b'/', code) {
             Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
             None => return Err(LineError::Skipped("bad result code")),
         };
-        let bytes = field(4).and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
+        let bytes = t.get(4).and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
         Ok(Lead {
             time_ms,
             src_ip,
@@ -244,26 +239,39 @@ impl<'a> Lead<'a> {
     }
 }
 
-/// The lead and the next four fields: `method URL user hierarchy/peer`.
-pub(crate) struct Head<'a> {
-    pub lead: Lead<'a>,
+/// The four fields after the lead: `method URL user hierarchy/peer`.
+pub(crate) struct Request<'a> {
     pub method: &'a [u8],
     pub url: &'a [u8],
     pub user: &'a [u8],
     pub hier: &'a [u8],
 }
 
+impl<'a> Request<'a> {
+    /// The request from tokens `at` to `at + 3` (user and hierarchy may be
+    /// missing: `-`).
+    fn parse<const N: usize>(t: &Tokens<'a, N>, at: usize) -> Result<Request<'a>, LineError> {
+        Ok(Request {
+            method: t.get(at).ok_or(TRUNCATED)?,
+            url: t.get(at + 1).ok_or(TRUNCATED)?,
+            user: t.get(at + 2).unwrap_or(b"-"),
+            hier: t.get(at + 3).unwrap_or(b"-"),
+        })
+    }
+}
+
+/// The lead and the request.
+pub(crate) struct Head<'a> {
+    pub lead: Lead<'a>,
+    pub req: Request<'a>,
+}
+
 impl<'a> Head<'a> {
     /// The head from the first nine (or more) tokens of a line.
     pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Head<'a>, LineError> {
-        let lead = Lead::parse(t)?;
-        let field = |i: usize| t.tok.get(i).copied().filter(|_| i < t.n);
         Ok(Head {
-            lead,
-            method: field(5).ok_or(TRUNCATED)?,
-            url: field(6).ok_or(TRUNCATED)?,
-            user: field(7).unwrap_or(b"-"),
-            hier: field(8).unwrap_or(b"-"),
+            lead: Lead::parse(t)?,
+            req: Request::parse(t, 5)?,
         })
     }
 
