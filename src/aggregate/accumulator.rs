@@ -265,6 +265,10 @@ impl Hot {
     }
 }
 
+/// A channel's key, source, destination and port, with its hash in the
+/// [`ChannelTable`].
+type Key = (IpAddr, u32, u16, u64);
+
 /// Channel indexes by key. Open addressing with linear probing; a slot
 /// holds a 32-bit hash tag and the channel's index + 1 (0: empty). At 8
 /// bytes a slot the table for tens of thousands of channels stays in the
@@ -312,12 +316,18 @@ impl ChannelTable {
         super::find_slot(&self.slots, h, |idx| hot.get(idx).is_some_and(|c| c.is(src, dest, port)))
     }
 
+    /// The first slot [`ChannelTable::find`] reads for hash `h`.
+    #[inline(always)]
+    fn home(&self, h: u64) -> Option<&u64> {
+        self.slots.get(h as usize & (self.slots.len() - 1))
+    }
+
     /// The channel in the first slot for hash `h` when its tag matches
     /// (most often the channel of a key with that hash): a guess, to fetch
     /// its state ahead of [`ChannelTable::find`].
     #[inline(always)]
     fn peek(&self, h: u64) -> Option<usize> {
-        let s = *self.slots.get(h as usize & (self.slots.len() - 1))?;
+        let s = *self.home(h)?;
         (s != 0 && s >> 32 == h >> 32).then(|| (s as u32).wrapping_sub(1) as usize)
     }
 
@@ -422,9 +432,9 @@ impl Accumulator {
         self.staged.clear();
     }
 
-    /// The index of the channel (whose key has `hash`), added if new.
+    /// The index of the channel of `key`, added if new.
     #[inline(always)]
-    fn channel(&mut self, src: IpAddr, dest: u32, port: u16, hash: u64, t: i64) -> usize {
+    fn channel(&mut self, (src, dest, port, hash): Key, t: i64) -> usize {
         match self.table.find(&self.hot, src, dest, port, hash) {
             Ok(idx) => idx,
             Err(slot) => {
@@ -441,11 +451,18 @@ impl Accumulator {
     /// Folds one record in.
     #[inline]
     pub fn fold(&mut self, r: &Record, nets: &Networks) {
-        let Some((src, dest)) = self.agg.channel_of(r, nets) else { return };
-        let port = r.dst_port.unwrap_or(0);
-        let hash = self.table.hash(src, dest, port);
-        let idx = self.channel(src, dest, port, hash, r.time_ms);
+        let Some(key) = self.key(r, nets) else { return };
+        let idx = self.channel(key, r.time_ms);
         self.update(idx, r);
+    }
+
+    /// The record's channel key (source, destination, port) and its hash;
+    /// none when the record is not outbound traffic.
+    #[inline(always)]
+    fn key(&mut self, r: &Record, nets: &Networks) -> Option<Key> {
+        let (src, dest) = self.agg.channel_of(r, nets)?;
+        let port = r.dst_port.unwrap_or(0);
+        Some((src, dest, port, self.table.hash(src, dest, port)))
     }
 
     /// Folds records in, as [`Accumulator::fold`] one after the other
@@ -460,15 +477,13 @@ impl Accumulator {
         for batch in rs.chunks(BATCH) {
             let mut keys = [None; BATCH];
             for (key, r) in keys.iter_mut().zip(batch) {
-                if let Some((src, dest)) = self.agg.channel_of(r, nets) {
-                    let port = r.dst_port.unwrap_or(0);
-                    let hash = self.table.hash(src, dest, port);
-                    prefetch(self.table.slots.get(hash as usize & (self.table.slots.len() - 1)));
-                    *key = Some((src, dest, port, hash));
+                *key = self.key(r, nets);
+                if let Some((.., hash)) = *key {
+                    prefetch(self.table.home(hash));
                 }
             }
-            for (_, _, _, hash) in keys.iter().flatten() {
-                if let Some(c) = self.table.peek(*hash) {
+            for &(.., hash) in keys.iter().flatten() {
+                if let Some(c) = self.table.peek(hash) {
                     prefetch(self.hot.get(c));
                     prefetch(self.hot.get(c).map(|h| &h.last));
                     prefetch(self.cold.get(c));
@@ -476,8 +491,8 @@ impl Accumulator {
             }
             let mut idx = [None; BATCH];
             for ((i, key), r) in idx.iter_mut().zip(keys).zip(batch) {
-                if let Some((src, dest, port, hash)) = key {
-                    *i = Some(self.channel(src, dest, port, hash, r.time_ms));
+                if let Some(key) = key {
+                    *i = Some(self.channel(key, r.time_ms));
                 }
             }
             for (i, r) in idx.iter().zip(batch) {
