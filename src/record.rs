@@ -191,6 +191,43 @@ pub struct Record<'a> {
     pub url_query: bool,
     /// Application or service name the device assigned (`app=`, `service=`).
     pub service: Option<Cow<'a, str>>,
+    /// A parser's promise that lets the fold reuse what it worked out for
+    /// an earlier record: records with the same nonzero `tail` have the
+    /// same `dst_host`, `dst_ip`, `dst_port`, `user`, `user_agent`,
+    /// `method`, `service`, `url` and `url_query` (they came from lines
+    /// whose bytes after the lead fields are the same; see
+    /// [`crate::formats::memo`]). 0 promises nothing. Values are unique in
+    /// the process, so records of different parsers never share one.
+    pub tail: u64,
+}
+
+/// The fields a record's [`Record::tail`] vouches for.
+pub type TailFields<'r, 'a> = (
+    &'r Option<Cow<'a, str>>,
+    Option<IpAddr>,
+    Option<u16>,
+    [&'r Option<Cow<'a, str>>; 5],
+    bool,
+);
+
+impl<'a> Record<'a> {
+    /// The fields that records with the same nonzero [`Record::tail`]
+    /// share (for the tests that hold parsers to the promise).
+    pub fn tail_fields(&self) -> TailFields<'_, 'a> {
+        (
+            &self.dst_host,
+            self.dst_ip,
+            self.dst_port,
+            [&self.user, &self.user_agent, &self.method, &self.service, &self.url],
+            self.url_query,
+        )
+    }
+
+    /// The record without its tail tag.
+    pub fn untagged(mut self) -> Record<'a> {
+        self.tail = 0;
+        self
+    }
 }
 
 /// Decodes a byte field as text, borrowing when it is valid UTF-8.

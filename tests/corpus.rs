@@ -688,6 +688,7 @@ fn into_owned(r: &Record) -> Record<'static> {
         url: own(&r.url),
         url_query: r.url_query,
         service: own(&r.service),
+        tail: r.tail,
     }
 }
 

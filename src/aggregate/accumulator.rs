@@ -144,15 +144,58 @@ fn note(last: &mut u16, v: &str, k: usize, cold: Option<&mut Cold>, strings: &mu
 /// [`note`] for a value other than the last one: into the channel's set.
 #[inline(never)]
 fn note_new(last: &mut u16, v: &str, k: usize, cold: Option<&mut Cold>, strings: &mut Interner) {
-    let Some(set) = cold.and_then(|c| c.sets.get_mut(k)) else { return };
     match strings.id(v) {
-        Some(id) if id == *last => {}
-        Some(id) => {
-            *last = id;
-            set.insert_id(id, strings);
+        Some(id) => note_id(last, id, k, cold, strings),
+        None => {
+            if let Some(set) = cold.and_then(|c| c.sets.get_mut(k)) {
+                set.strs.insert(v);
+            }
         }
-        None => set.strs.insert(v),
     }
+}
+
+/// [`note`] for a value interned as `id`.
+#[inline(always)]
+fn note_id(last: &mut u16, id: u16, k: usize, cold: Option<&mut Cold>, strings: &Interner) {
+    if *last == id {
+        return;
+    }
+    let Some(set) = cold.and_then(|c| c.sets.get_mut(k)) else { return };
+    *last = id;
+    set.insert_id(id, strings);
+}
+
+/// Entries of [`Accumulator`]'s cache of tails: a power of two, twice the
+/// templates a Squid memo keeps, so that most of its tails have an entry.
+const TAILS: usize = 4096;
+
+/// What folding a record worked out from the fields its tail fixes (see
+/// [`Record::tail`]), kept for the next records with that tail: their
+/// destination's id and port, and the interned ids of their values.
+#[derive(Clone, Copy, Default)]
+struct TailFold {
+    /// The tail (0: an empty entry).
+    tail: u64,
+    dest: u32,
+    port: u16,
+    /// User, user agent, service, method (the order of [`FIELDS`]; 0: no value).
+    ids: [u16; FIELDS],
+}
+
+/// A tail's entry in the cache.
+#[inline(always)]
+fn tail_slot(tail: u64) -> usize {
+    (tail.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - TAILS.trailing_zeros())) as usize
+}
+
+/// The interned ids of a record's values (0 for none); none when a value
+/// is not interned (the interner was full).
+fn ids_of(r: &Record, strings: &Interner) -> Option<[u16; FIELDS]> {
+    let id = |v: &Option<std::borrow::Cow<str>>| match v.as_deref() {
+        None => Some(0),
+        Some(s) => strings.ids.get(s).copied(),
+    };
+    Some([id(&r.user)?, id(&r.user_agent)?, id(&r.service)?, id(&r.method)?])
 }
 
 /// The 32-bit counters of [`Hot`], by their index in [`Cold::wraps`].
@@ -380,7 +423,18 @@ pub struct Accumulator {
     ends: Vec<u32>,
     sorted: Vec<i64>,
     strings: Interner,
+    /// By [`tail_slot`]: what the last record of a tail left for the next
+    /// ones, so that they skip the destination's lookup by name, the
+    /// comparison of their values and the search for credentials (empty
+    /// until the first record with a tail).
+    tails: Vec<TailFold>,
+    /// Records folded through their tail's entry (for the tests).
+    #[cfg(test)]
+    tail_hits: usize,
 }
+
+/// Ids of a record's values, when its tail's entry gave them.
+type Known = Option<[u16; FIELDS]>;
 
 impl Accumulator {
     pub fn new() -> Accumulator {
@@ -451,18 +505,30 @@ impl Accumulator {
     /// Folds one record in.
     #[inline]
     pub fn fold(&mut self, r: &Record, nets: &Networks) {
-        let Some(key) = self.key(r, nets) else { return };
+        let Some((key, known)) = self.key(r, nets) else { return };
         let idx = self.channel(key, r.time_ms);
-        self.update(idx, r);
+        self.update(idx, r, known);
     }
 
-    /// The record's channel key (source, destination, port) and its hash;
-    /// none when the record is not outbound traffic.
+    /// The record's channel key (source, destination, port) and its hash,
+    /// with its values' ids when its tail's entry has them; none when the
+    /// record is not outbound traffic.
     #[inline(always)]
-    fn key(&mut self, r: &Record, nets: &Networks) -> Option<Key> {
-        let (src, dest) = self.agg.channel_of(r, nets)?;
-        let port = r.dst_port.unwrap_or(0);
-        Some((src, dest, port, self.table.hash(src, dest, port)))
+    fn key(&mut self, r: &Record, nets: &Networks) -> Option<(Key, Known)> {
+        let (src, dest, port, known) = match self.tails.get(tail_slot(r.tail)).filter(|e| e.tail == r.tail && r.tail != 0) {
+            Some(&TailFold { dest, port, ids, .. }) => {
+                #[cfg(test)]
+                {
+                    self.tail_hits += 1;
+                }
+                (self.agg.source_to_external(r, nets)?, dest, port, Some(ids))
+            }
+            None => {
+                let (src, dest) = self.agg.channel_of(r, nets)?;
+                (src, dest, r.dst_port.unwrap_or(0), None)
+            }
+        };
+        Some(((src, dest, port, self.table.hash(src, dest, port)), known))
     }
 
     /// Folds records in, as [`Accumulator::fold`] one after the other
@@ -478,11 +544,11 @@ impl Accumulator {
             let mut keys = [None; BATCH];
             for (key, r) in keys.iter_mut().zip(batch) {
                 *key = self.key(r, nets);
-                if let Some((.., hash)) = *key {
+                if let Some(((.., hash), _)) = *key {
                     prefetch(self.table.home(hash));
                 }
             }
-            for &(.., hash) in keys.iter().flatten() {
+            for &((.., hash), _) in keys.iter().flatten() {
                 if let Some(c) = self.table.peek(hash) {
                     prefetch(self.hot.get(c));
                     prefetch(self.hot.get(c).map(|h| &h.last));
@@ -491,21 +557,22 @@ impl Accumulator {
             }
             let mut idx = [None; BATCH];
             for ((i, key), r) in idx.iter_mut().zip(keys).zip(batch) {
-                if let Some(key) = key {
-                    *i = Some(self.channel(key, r.time_ms));
+                if let Some((key, known)) = key {
+                    *i = Some((self.channel(key, r.time_ms), known));
                 }
             }
             for (i, r) in idx.iter().zip(batch) {
-                if let Some(c) = *i {
-                    self.update(c, r);
+                if let Some((c, known)) = *i {
+                    self.update(c, r, known);
                 }
             }
         }
     }
 
-    /// Folds record `r` into channel `idx`.
+    /// Folds record `r` into channel `idx`; `known`: its values' ids, from
+    /// its tail's entry.
     #[inline(always)]
-    fn update(&mut self, idx: usize, r: &Record) {
+    fn update(&mut self, idx: usize, r: &Record, known: Known) {
         let Some(h) = self.hot.get_mut(idx) else { return };
         let mut cold = self.cold.get_mut(idx).map(|c| &mut **c);
         self.staged.push((idx as u32, r.time_ms));
@@ -539,18 +606,37 @@ impl Accumulator {
         // index is a constant in each, and the usual case, the channel's
         // previous value again, is one compare with the interned text.
         let [user, agent, service, method] = &mut h.last;
-        if let Some(v) = r.user.as_deref() {
-            note(user, v, USER, cold.as_deref_mut(), strings);
-        }
-        match r.user_agent.as_deref() {
-            Some(v) => note(agent, v, AGENT, cold.as_deref_mut(), strings),
-            None => bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT),
-        }
-        if let Some(v) = r.service.as_deref() {
-            note(service, v, SERVICE, cold.as_deref_mut(), strings);
-        }
-        if let Some(v) = r.method.as_deref() {
-            note(method, v, METHOD, cold.as_deref_mut(), strings);
+        match known {
+            Some([u, a, sv, m]) => {
+                if u != 0 {
+                    note_id(user, u, USER, cold.as_deref_mut(), strings);
+                }
+                match a {
+                    0 => bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT),
+                    a => note_id(agent, a, AGENT, cold.as_deref_mut(), strings),
+                }
+                if sv != 0 {
+                    note_id(service, sv, SERVICE, cold.as_deref_mut(), strings);
+                }
+                if m != 0 {
+                    note_id(method, m, METHOD, cold.as_deref_mut(), strings);
+                }
+            }
+            None => {
+                if let Some(v) = r.user.as_deref() {
+                    note(user, v, USER, cold.as_deref_mut(), strings);
+                }
+                match r.user_agent.as_deref() {
+                    Some(v) => note(agent, v, AGENT, cold.as_deref_mut(), strings),
+                    None => bump(&mut h.no_agent, cold.as_deref_mut(), NO_AGENT),
+                }
+                if let Some(v) = r.service.as_deref() {
+                    note(service, v, SERVICE, cold.as_deref_mut(), strings);
+                }
+                if let Some(v) = r.method.as_deref() {
+                    note(method, v, METHOD, cold.as_deref_mut(), strings);
+                }
+            }
         }
         if let Some(ip) = r.dst_ip {
             if h.last_dst != Some(ip) {
@@ -571,11 +657,34 @@ impl Accumulator {
         if r.url_query {
             bump(&mut h.with_query, cold.as_deref_mut(), WITH_QUERY);
         }
-        if let Some(param) = super::credential_param(r) {
-            if let Some(c) = cold {
-                c.credential_params.insert(&param);
-                c.credential_hits += 1;
-                c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
+        // A tail's records have the same URL: when its entry exists, the
+        // URL had no credential.
+        if known.is_none() {
+            match super::credential_param(r) {
+                Some(param) => {
+                    if let Some(c) = cold {
+                        c.credential_params.insert(&param);
+                        c.credential_hits += 1;
+                        c.credential_first_ms = Some(c.credential_first_ms.map_or(t, |f| f.min(t)));
+                    }
+                }
+                None if r.tail != 0 => {
+                    let (dest, port) = (h.dest, h.port);
+                    if let Some(ids) = ids_of(r, strings) {
+                        if self.tails.is_empty() {
+                            self.tails = vec![TailFold::default(); TAILS];
+                        }
+                        if let Some(e) = self.tails.get_mut(tail_slot(r.tail)) {
+                            *e = TailFold {
+                                tail: r.tail,
+                                dest,
+                                port,
+                                ids,
+                            };
+                        }
+                    }
+                }
+                None => {}
             }
         }
         if self.staged.len() >= STAGE {
@@ -761,6 +870,75 @@ mod tests {
             }
             assert_eq!(json(acc.finish()), want);
         }
+    }
+
+    /// `recs` with tails as a parser would tag them: one tag per distinct
+    /// set of tail fields.
+    fn tagged(recs: &[Record<'static>]) -> Vec<Record<'static>> {
+        let mut tags = std::collections::HashMap::new();
+        recs.iter()
+            .map(|r| {
+                let n = tags.len() as u64;
+                let tail = *tags.entry(format!("{:?}", r.tail_fields())).or_insert(n + 1);
+                Record { tail, ..r.clone() }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_with_tails_fold_as_their_fields_do() {
+        // The reference fold sees no tails. Besides `records()`: tails
+        // shared by internal and external sources and by records without
+        // a source, tails of internal destinations, credentials in URLs,
+        // more tails than the cache has entries.
+        let nets = Networks::parse("10.0.0.0/8").unwrap_or_default();
+        let mut recs = records();
+        recs.extend((0..12_000i64).map(|i| Record {
+            time_ms: i * 1000,
+            src_ip: match i % 7 {
+                0 => None,
+                1 => "192.0.2.1".parse().ok(),
+                _ => format!("10.3.{}.{}", i % 5, i % 3).parse().ok(),
+            },
+            dst_host: Some(Cow::Owned(format!("t{}.example", i % 60))),
+            dst_ip: format!("{}.0.0.{}", if i % 11 == 0 { 10 } else { 198 }, i % 5).parse().ok(),
+            dst_port: Some(443),
+            user_agent: (i % 4 != 0).then(|| Cow::Owned(format!("job/{}", i % 3))),
+            url: (i % 13 == 0).then(|| Cow::Owned(format!("https://t.example/?api_key=k{}", i % 2))),
+            url_query: i % 13 == 0,
+            ..Record::default()
+        }));
+        let recs_tagged = tagged(&recs);
+        let mut reference = Aggregate::new();
+        for r in &recs {
+            reference.fold(r, &nets);
+        }
+        let want = json(reference);
+        let mut one = Accumulator::new();
+        for r in &recs_tagged {
+            one.fold(r, &nets);
+        }
+        assert!(one.tail_hits > 10_000, "{} of {} through the cache", one.tail_hits, recs.len());
+        assert_eq!(json(one.finish()), want);
+        let mut rng = crate::synth::rng::Rng::new(9);
+        let mut acc = Accumulator::new();
+        let mut rest = &recs_tagged[..];
+        while !rest.is_empty() {
+            let n = (rng.below(2 * BATCH as u64 + 2) as usize).min(rest.len());
+            acc.fold_batch(&rest[..n], &nets);
+            rest = &rest[n..];
+        }
+        assert_eq!(json(acc.finish()), want);
+        // With the interner full, values are not interned and tails are
+        // not cached.
+        let mut full = Accumulator::new();
+        for i in 0..INTERN_CAP as u32 {
+            let _ = full.strings.id(&format!("filler{i}"));
+        }
+        for r in &recs_tagged {
+            full.fold(r, &nets);
+        }
+        assert_eq!(json(full.finish()), want);
     }
 
     #[test]

@@ -1011,43 +1011,60 @@ impl Aggregate {
     /// runs for every record, and as a call it spilled the record's fields.
     #[inline(always)]
     fn channel_of(&mut self, r: &Record, nets: &Networks) -> Option<(IpAddr, u32)> {
-        let t = &mut self.traffic;
-        t.records += 1;
-        t.first_ms = Some(t.first_ms.map_or(r.time_ms, |f| f.min(r.time_ms)));
-        t.last_ms = Some(t.last_ms.map_or(r.time_ms, |l| l.max(r.time_ms)));
-        let Some(src) = r.src_ip else {
-            t.no_source += 1;
-            return None;
-        };
+        let src = self.count(r)?;
         let host = r.dst_host.as_deref().filter(|h| !h.is_empty());
         let dst_internal = match (host, r.dst_ip) {
             (_, Some(ip)) => nets.contains(&ip),
             (Some(_), None) => false,
             (None, None) => {
-                t.no_destination += 1;
+                self.traffic.no_destination += 1;
                 return None;
             }
         };
-        match (nets.contains(&src), dst_internal) {
-            (true, false) => t.outbound += 1,
-            (true, true) => {
-                t.internal += 1;
-                return None;
-            }
-            (false, true) => {
-                t.inbound += 1;
-                return None;
-            }
-            (false, false) => {
-                t.external += 1;
-                return None;
-            }
+        if !self.outbound(src, dst_internal, nets) {
+            return None;
         }
         let dest = match host {
             Some(h) => self.intern_host(h),
             None => self.intern_ip(r.dst_ip?),
         };
         Some((src, dest))
+    }
+
+    /// [`Aggregate::channel_of`] for a record whose destination is known
+    /// to be outside the internal networks (as the record's tail says, see
+    /// [`Record::tail`]): the counts, and the source of an outbound record.
+    #[inline(always)]
+    fn source_to_external(&mut self, r: &Record, nets: &Networks) -> Option<IpAddr> {
+        let src = self.count(r)?;
+        self.outbound(src, false, nets).then_some(src)
+    }
+
+    /// Counts `r` and its time span; its source, none (counted) without.
+    #[inline(always)]
+    fn count(&mut self, r: &Record) -> Option<IpAddr> {
+        let t = &mut self.traffic;
+        t.records += 1;
+        t.first_ms = Some(t.first_ms.map_or(r.time_ms, |f| f.min(r.time_ms)));
+        t.last_ms = Some(t.last_ms.map_or(r.time_ms, |l| l.max(r.time_ms)));
+        if r.src_ip.is_none() {
+            t.no_source += 1;
+        }
+        r.src_ip
+    }
+
+    /// Counts the direction of a record from `src`; true when outbound.
+    #[inline(always)]
+    fn outbound(&mut self, src: IpAddr, dst_internal: bool, nets: &Networks) -> bool {
+        let t = &mut self.traffic;
+        let src_internal = nets.contains(&src);
+        match (src_internal, dst_internal) {
+            (true, false) => t.outbound += 1,
+            (true, true) => t.internal += 1,
+            (false, true) => t.inbound += 1,
+            (false, false) => t.external += 1,
+        }
+        src_internal && !dst_internal
     }
 
     /// Inlined (most records look up a host); adding one is out of line.

@@ -13,6 +13,8 @@
 
 use super::bits::load_upto8;
 use crate::prefetch::prefetch;
+use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Slots of a [`Memo`]: a power of two.
 const SLOTS: usize = 2048;
@@ -39,8 +41,14 @@ pub struct Memo<T> {
 struct Slot<T> {
     hash: u64,
     len: u16,
+    /// The value's tag (see [`Memo::get`]); 0 while the slot is empty.
+    tag: u64,
     value: Option<T>,
 }
+
+/// The next tag: one counter for every memo of the process, so that tags
+/// are unique across threads and files.
+static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
 
 /// A key's slot, from [`Memo::probe`]: to look the key up with
 /// [`Memo::get`], and to store its value with [`Memo::put`] on a miss.
@@ -57,6 +65,7 @@ impl<T> Default for Memo<T> {
                 .map(|_| Slot {
                     hash: 0,
                     len: 0,
+                    tag: 0,
                     value: None,
                 })
                 .collect(),
@@ -97,28 +106,34 @@ impl<T> Memo<T> {
         Some(Probe { slot, hash })
     }
 
-    /// The value stored for `key`, probed as `p`.
+    /// The value stored for `key`, probed as `p`, with its tag: a number
+    /// given to the value when it was stored, never given again in the
+    /// process (so equal tags mean equal keys).
     #[inline]
-    pub fn get(&mut self, p: Probe, key: &[u8]) -> Option<&T> {
+    pub fn get(&mut self, p: Probe, key: &[u8]) -> Option<(&T, NonZeroU64)> {
         let s = self.slots.get(p.slot)?;
         let at = p.slot * MAX_KEY;
         let same = s.hash == p.hash && usize::from(s.len) == key.len() && self.keys.get(at..at + key.len()) == Some(key);
         if same {
             self.hits += 1;
         }
-        s.value.as_ref().filter(|_| same)
+        let value = s.value.as_ref().filter(|_| same)?;
+        Some((value, NonZeroU64::new(s.tag)?))
     }
 
-    /// Stores `value` for `key`, probed as `p`.
-    pub fn put(&mut self, p: Probe, key: &[u8], value: T) {
+    /// Stores `value` for `key`, probed as `p`; its tag, none when `key`
+    /// could not be stored.
+    pub fn put(&mut self, p: Probe, key: &[u8], value: T) -> Option<NonZeroU64> {
         let at = p.slot * MAX_KEY;
         let (Some(s), Some(k)) = (self.slots.get_mut(p.slot), self.keys.get_mut(at..at + key.len())) else {
-            return;
+            return None;
         };
         k.copy_from_slice(key);
         s.hash = p.hash;
         s.len = key.len() as u16;
+        s.tag = NEXT_TAG.fetch_add(1, Ordering::Relaxed);
         s.value = Some(value);
+        NonZeroU64::new(s.tag)
     }
 }
 
@@ -144,11 +159,29 @@ mod tests {
     /// A lookup as the Squid parser makes it: probe, get, put on a miss.
     fn look(m: &mut Memo<usize>, key: &[u8], value: usize) -> Option<usize> {
         let p = m.probe(key)?;
-        if let Some(&v) = m.get(p, key) {
+        if let Some((&v, _)) = m.get(p, key) {
             return Some(v);
         }
         m.put(p, key, value);
         None
+    }
+
+    #[test]
+    fn a_tag_names_one_stored_value() {
+        let mut m: Memo<usize> = Memo::default();
+        let mut other: Memo<usize> = Memo::default();
+        let p = m.probe(b"GET /a").unwrap();
+        let t1 = m.put(p, b"GET /a", 1).unwrap();
+        assert_eq!(m.get(p, b"GET /a").map(|(&v, t)| (v, t)), Some((1, t1)));
+        assert_eq!(m.get(p, b"GET /a").map(|(_, t)| t), Some(t1), "the same tag on every hit");
+        // Storing again, even the same key and value, gives a new tag; so
+        // does another memo.
+        let t2 = m.put(p, b"GET /a", 1).unwrap();
+        assert_ne!(t1, t2);
+        let q = other.probe(b"GET /a").unwrap();
+        let t3 = other.put(q, b"GET /a", 1).unwrap();
+        assert!(t3 != t1 && t3 != t2);
+        assert_eq!(m.get(p, b"GET /b"), None);
     }
 
     #[test]

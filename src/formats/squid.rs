@@ -104,8 +104,11 @@ impl TailMemo {
         *rec = Lead::parse(&t)?.record();
         let Some(probe) = probe else { return tail(rec, s) };
         match self.0.get(probe, s) {
-            Some(Ok(tpl)) => tpl.apply(rec, s),
-            Some(Err(e)) => return Err(*e),
+            Some((Ok(tpl), tag)) => {
+                tpl.apply(rec, s);
+                rec.tail = tag.get();
+            }
+            Some((Err(e), _)) => return Err(*e),
             None => {
                 let parsed = tail(rec, s);
                 let kept = match parsed {
@@ -113,7 +116,10 @@ impl TailMemo {
                     Err(e) => Some(Err(e)),
                 };
                 if let Some(v) = kept {
-                    self.0.put(probe, s, v);
+                    let ok = v.is_ok();
+                    if let Some(tag) = self.0.put(probe, s, v).filter(|_| ok) {
+                        rec.tail = tag.get();
+                    }
                 }
                 parsed?;
             }
@@ -517,10 +523,25 @@ mod tests {
         ];
         let mut rng = crate::synth::rng::Rng::new(11);
         let mut memo = TailMemo::default();
+        let mut lines = Vec::new();
         for _ in 0..20_000 {
-            let line = [*rng.pick(heads), *rng.pick(tails)].concat();
-            let want = SquidNative.parse(&line, &TimeCtx::default());
-            assert_eq!(memo.parse(&line), want, "{:?}", String::from_utf8_lossy(&line));
+            lines.push([*rng.pick(heads), *rng.pick(tails)].concat());
         }
+        let mut tagged = std::collections::HashMap::new();
+        for line in &lines {
+            let want = SquidNative.parse(line, &TimeCtx::default());
+            let got = memo.parse(line);
+            if let Ok(r) = &got {
+                // Records with the same tag have the same tail fields.
+                if r.tail != 0 {
+                    let first = tagged.entry(r.tail).or_insert_with(|| r.clone());
+                    assert_eq!(first.tail_fields(), r.tail_fields());
+                }
+            }
+            assert_eq!(got.map(Record::untagged), want, "{:?}", String::from_utf8_lossy(line));
+        }
+        // Most records are tagged, with as many tags as there are
+        // templates kept.
+        assert!(tagged.len() >= 5 && tagged.len() < 100, "{} tags", tagged.len());
     }
 }
