@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::memo::Memo;
+use super::memo::{IpMemo, Memo};
 use super::url::{split_host_port_at, split_url};
 use super::{next_token, parse_ip, tokens, Field, Format, LineError, LineResult, Tokens};
 use crate::record::{opt_text, text, Action, Proto, Record, Scheme};
@@ -83,7 +83,7 @@ const TRUNCATED: LineError = LineError::Skipped("truncated line");
 /// a compare instead of its parse. Records are the same as
 /// [`SquidNative`]'s, which a test checks line by line.
 #[derive(Default)]
-pub struct TailMemo(Memo<Result<Template, LineError>>);
+pub struct TailMemo(Memo<Result<Template, LineError>>, IpMemo);
 
 impl TailMemo {
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineResult<'a> {
@@ -101,7 +101,8 @@ impl TailMemo {
         // The memo's slot is asked for first and read after the lead's
         // fields are parsed, so that the wait for it overlaps that work.
         let probe = self.0.probe(s);
-        *rec = Lead::parse(&t)?.record();
+        let ips = &mut self.1;
+        *rec = Lead::parse_with(&t, |b| ips.parse(b))?.record();
         let Some(probe) = probe else { return tail(rec, s) };
         match self.0.get(probe, s) {
             Some((Ok(tpl), tag)) => {
@@ -213,9 +214,18 @@ pub(crate) struct Lead<'a> {
 impl<'a> Lead<'a> {
     /// The lead from the first five (or more) tokens of a line.
     pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Lead<'a>, LineError> {
+        Lead::parse_with(t, parse_ip)
+    }
+
+    /// [`Lead::parse`], the client's address read by `client_ip`.
+    #[inline(always)]
+    pub(crate) fn parse_with<const N: usize>(
+        t: &Tokens<'a, N>,
+        client_ip: impl FnOnce(&[u8]) -> Option<std::net::IpAddr>,
+    ) -> Result<Lead<'a>, LineError> {
         let time_ms = t.get(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
         let client = t.get(2).ok_or(TRUNCATED)?;
-        let src_ip = parse_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
+        let src_ip = client_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
         let code = t.get(3).ok_or(TRUNCATED)?;
         let (result, status) = match super::find_byte(b'/', code) {
             Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
