@@ -166,8 +166,9 @@ fn note_id(last: &mut u16, id: u16, k: usize, cold: Option<&mut Cold>, strings: 
 }
 
 /// Entries of [`Accumulator`]'s cache of tails: a power of two, twice the
-/// templates a Squid memo keeps, so that most of its tails have an entry.
-const TAILS: usize = 4096;
+/// templates a Squid memo keeps ([`crate::formats::memo::SLOTS`]), so that
+/// most of its tails have an entry.
+const TAILS: usize = 2 * crate::formats::memo::SLOTS;
 
 /// What folding a record worked out from the fields its tail fixes (see
 /// [`Record::tail`]), kept for the next records with that tail: their

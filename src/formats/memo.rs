@@ -16,8 +16,13 @@ use crate::prefetch::prefetch;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Slots of a [`Memo`]: a power of two.
-const SLOTS: usize = 2048;
+/// Slots of a [`Memo`]: a power of two. A Squid log's tails drift: the
+/// generated 2 GB log has 1,900 and 3,000 distinct tails in its first and
+/// last 20 MB, 16,000 in its first 400 MB. On 100 MB from its middle,
+/// 2,048 slots missed 5.7% of the lines (2,590 instructions a line), 8,192
+/// slots 3.4% (2,536) and 16,384 slots 2.7% (2,519); 8,192 keep the keys
+/// at 2 MB a worker.
+pub const SLOTS: usize = 8192;
 /// Longest key kept: longer ones are parsed every time.
 pub const MAX_KEY: usize = 256;
 /// The hit rate is checked every `WINDOW` lookups ...
