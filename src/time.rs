@@ -204,6 +204,14 @@ pub fn parse_u64(b: &[u8]) -> Option<u64> {
     if b.is_empty() || b.len() > 20 {
         return None;
     }
+    if (4..=8).contains(&b.len()) {
+        // Byte counts: one word, the digits moved to its high end and the
+        // low end filled with '0', read at once (the loop takes about
+        // twelve instructions a digit).
+        let pad = 8 * (8 - b.len() as u32);
+        let w = crate::formats::bits::load_upto8(b) << pad | (0x30 * crate::formats::bits::LO).checked_shr(64 - pad).unwrap_or(0);
+        return digits8(w);
+    }
     let mut v: u64 = 0;
     if b.len() <= 19 {
         // Nineteen digits cannot overflow a u64: no checks per digit.
@@ -508,6 +516,32 @@ mod tests {
         assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64(b"18446744073709551616"), None);
         assert_eq!(parse_u64(b"9999999999999999999"), Some(9_999_999_999_999_999_999));
+    }
+
+    #[test]
+    fn parse_u64_agrees_with_the_standard_parser() {
+        // Every length up to 21 (more than 20 bytes is refused, even with
+        // leading zeros), digits with an occasional byte just outside the
+        // digits, a sign or a space.
+        let mut rng = crate::synth::rng::Rng::new(23);
+        let odd = [b'/', b':', b'+', b'-', b' ', 0xb0, b'a'];
+        for _ in 0..200_000 {
+            let n = rng.below(22) as usize;
+            let b: Vec<u8> = (0..n)
+                .map(|_| {
+                    if rng.below(20) == 0 {
+                        *rng.pick(&odd)
+                    } else {
+                        b'0' + rng.below(10) as u8
+                    }
+                })
+                .collect();
+            let want = std::str::from_utf8(&b)
+                .ok()
+                .filter(|t| t.len() <= 20 && t.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|t| t.parse::<u64>().ok());
+            assert_eq!(parse_u64(&b), want, "{:?}", String::from_utf8_lossy(&b));
+        }
     }
 
     #[test]
