@@ -90,6 +90,12 @@ for f in squid-2g.log fortigate-2g.log panos-2g.log; do
 done
 f=squid-2g.log; b=$(size $f); n=$(lines_of $f)
 warm $f
+# What the machine allows two threads: two independent one-thread
+# processes at once, each on the whole file (nothing shared but the
+# hardware). Their wall time against one such process alone bounds the
+# speed-up of one process with two threads.
+s=$(wall "sh -c '$SEAM scan $f --quiet --threads 1 --json /dev/null & $SEAM scan $f --quiet --threads 1 --json /dev/null; wait'")
+row "two seam processes at once, 1 thread each (each process)" "$f" "$b" "$n" "$s" "-"
 s=$(wall "$SEAM scan $f --quiet --no-mmap --json /dev/null")
 row "seam, 2 threads, --no-mmap (read in blocks)" "$f" "$b" "$n" "$s" "$(heap "$SEAM" scan $f --quiet --no-mmap)"
 s=$(wall "mawk -f $OLDPWD/bench/peer.awk $f")
