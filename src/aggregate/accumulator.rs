@@ -862,15 +862,21 @@ mod tests {
         let want = json(one.finish());
         let mut rng = crate::synth::rng::Rng::new(5);
         for _ in 0..4 {
-            let mut acc = Accumulator::new();
-            let mut rest = &recs[..];
-            while !rest.is_empty() {
-                let n = (rng.below(2 * BATCH as u64 + 2) as usize).min(rest.len());
-                acc.fold_batch(&rest[..n], &nets);
-                rest = &rest[n..];
-            }
-            assert_eq!(json(acc.finish()), want);
+            assert_eq!(json(in_random_batches(&recs, &nets, &mut rng)), want);
         }
+    }
+
+    /// `recs` folded by `fold_batch` in batches of random sizes, from
+    /// empty to a little over two batches.
+    fn in_random_batches(recs: &[Record], nets: &Networks, rng: &mut crate::synth::rng::Rng) -> Aggregate {
+        let mut acc = Accumulator::new();
+        let mut rest = recs;
+        while !rest.is_empty() {
+            let n = (rng.below(2 * BATCH as u64 + 2) as usize).min(rest.len());
+            acc.fold_batch(&rest[..n], nets);
+            rest = &rest[n..];
+        }
+        acc.finish()
     }
 
     /// `recs` with tails as a parser would tag them: one tag per distinct
@@ -922,14 +928,7 @@ mod tests {
         assert!(one.tail_hits > 10_000, "{} of {} through the cache", one.tail_hits, recs.len());
         assert_eq!(json(one.finish()), want);
         let mut rng = crate::synth::rng::Rng::new(9);
-        let mut acc = Accumulator::new();
-        let mut rest = &recs_tagged[..];
-        while !rest.is_empty() {
-            let n = (rng.below(2 * BATCH as u64 + 2) as usize).min(rest.len());
-            acc.fold_batch(&rest[..n], &nets);
-            rest = &rest[n..];
-        }
-        assert_eq!(json(acc.finish()), want);
+        assert_eq!(json(in_random_batches(&recs_tagged, &nets, &mut rng)), want);
         // With the interner full, values are not interned and tails are
         // not cached.
         let mut full = Accumulator::new();
