@@ -172,7 +172,10 @@ const TAILS: usize = 2 * crate::formats::memo::SLOTS;
 
 /// What folding a record worked out from the fields its tail fixes (see
 /// [`Record::tail`]), kept for the next records with that tail: their
-/// destination's id and port, and the interned ids of their values.
+/// destination's id and port, and the interned ids of their values. An
+/// entry exists only for a tail whose destination was outside the
+/// internal networks, so an accumulator must be given the same networks
+/// on every call (a scan gives each of its accumulators its own).
 #[derive(Clone, Copy, Default)]
 struct TailFold {
     /// The tail (0: an empty entry).
