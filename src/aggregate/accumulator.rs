@@ -175,7 +175,7 @@ const TAILS: usize = 2 * crate::formats::memo::SLOTS;
 /// destination's id and port, and the interned ids of their values. An
 /// entry exists only for a tail whose destination was outside the
 /// internal networks, so an accumulator must be given the same networks
-/// on every call (a scan gives each of its accumulators its own).
+/// on every call (a scan gives all of its accumulators the same ones).
 #[derive(Clone, Copy, Default)]
 struct TailFold {
     /// The tail (0: an empty entry).
