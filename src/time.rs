@@ -206,8 +206,8 @@ pub fn parse_u64(b: &[u8]) -> Option<u64> {
     }
     if (4..=8).contains(&b.len()) {
         // Byte counts: one word, the digits moved to its high end and the
-        // low end filled with '0', read at once (the loop takes about
-        // twelve instructions a digit).
+        // low end filled with '0', read at once instead of a digit at a
+        // time.
         let pad = 8 * (8 - b.len() as u32);
         let w = crate::formats::bits::load_upto8(b) << pad | (0x30 * crate::formats::bits::LO).checked_shr(64 - pad).unwrap_or(0);
         return digits8(w);

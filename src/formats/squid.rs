@@ -188,39 +188,35 @@ impl Template {
     /// Makes `rec` the record of a line with `lead` and tail `s` (the
     /// same bytes as the template's), tagged `tag`: what `*rec =
     /// lead.record()` and [`tail`] would make, field by field, without
-    /// building a whole record to copy in (every field is written; a test
-    /// parses into a record with every field set).
+    /// building a whole record to copy in. Every field is written: the
+    /// lead's by [`Lead::set`], the others below, where the pattern names
+    /// every field (a test also parses into a record with every field set).
     #[inline]
     fn write<'a>(&self, rec: &mut Record<'a>, lead: &Lead<'a>, s: &'a [u8], tag: u64) {
+        lead.set(rec);
         let Record {
-            time_ms,
-            src_ip,
+            time_ms: _,
+            src_ip: _,
             src_port,
             dst_host,
             dst_ip,
             dst_port,
-            proto,
-            action,
+            proto: _,
+            action: _,
             bytes_out,
-            bytes_in,
+            bytes_in: _,
             user,
             user_agent,
             method,
-            status,
+            status: _,
             scheme,
             url,
             url_query,
             service,
             tail,
         } = rec;
-        *time_ms = lead.time_ms;
-        *src_ip = Some(lead.src_ip);
         *src_port = None;
-        *proto = Proto::Tcp;
-        *action = squid_action(lead.result, lead.status);
         *bytes_out = None;
-        *bytes_in = Some(lead.bytes);
-        *status = lead.status;
         *service = None;
         *user = text_at(s, self.user);
         *user_agent = text_at(s, self.user_agent);
@@ -278,15 +274,20 @@ impl<'a> Lead<'a> {
 
     /// The record's fields the lead gives the same way in both formats.
     pub(crate) fn record(&self) -> Record<'a> {
-        Record {
-            time_ms: self.time_ms,
-            src_ip: Some(self.src_ip),
-            proto: Proto::Tcp,
-            action: squid_action(self.result, self.status),
-            bytes_in: Some(self.bytes),
-            status: self.status,
-            ..Record::default()
-        }
+        let mut rec = Record::default();
+        self.set(&mut rec);
+        rec
+    }
+
+    /// Sets the fields the lead gives in `rec`, leaving the others.
+    #[inline(always)]
+    fn set(&self, rec: &mut Record<'a>) {
+        rec.time_ms = self.time_ms;
+        rec.src_ip = Some(self.src_ip);
+        rec.proto = Proto::Tcp;
+        rec.action = squid_action(self.result, self.status);
+        rec.bytes_in = Some(self.bytes);
+        rec.status = self.status;
     }
 }
 
