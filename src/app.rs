@@ -26,7 +26,9 @@ pub const EXIT_INPUT: u8 = 2;
 /// `--fail-on` matched at least one finding.
 pub const EXIT_FAIL_ON: u8 = 3;
 
-/// Runs a parsed command line; returns the process exit code.
+/// Runs a parsed command line; returns the process exit code. Made for
+/// the `seam` binary, which exits next: a scan leaves its aggregate and
+/// findings to the operating system instead of freeing them.
 pub fn run(cmd: Command) -> Result<u8> {
     match cmd {
         Command::Formats(a) => {
@@ -309,6 +311,11 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         eprintln!("seam: {}: {err}", report::terminal::safe(path));
         code = EXIT_INPUT;
     }
+    // The process ends next, and the operating system takes the memory
+    // back at once: freeing tens of thousands of channels allocation by
+    // allocation added about 25 ms to a scan of the 2 GB Squid log.
+    std::mem::forget(result);
+    std::mem::forget(findings);
     Ok(code)
 }
 
