@@ -9,7 +9,8 @@
 # polars (pip install polars), goaccess. About 20 GB free in DATA_DIR; the
 # logs are generated once (seam-gen bench) and kept for later runs.
 # Prints a Markdown table (also written to DATA_DIR/results.md). Inputs are
-# read once before each measurement, so every figure is page-cached.
+# evicted from the page cache and read back once before each measurement
+# (bench/warm.sh), so every figure is page-cached, the same way each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-target/bench-data}
@@ -48,7 +49,7 @@ for f in squid-4g.log fortigate-2g.log panos-2g.log combined-2g.log squid-2g.log
     ln -sf "../$f" "mixed/$f"
 done
 
-warm() { cat "$@" >/dev/null; }
+. "$OLDPWD/bench/warm.sh"
 size() { du -L -b -c "$@" | tail -1 | cut -f1; }
 lines_of() { # uncompressed lines
     local n=0

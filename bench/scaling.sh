@@ -18,7 +18,8 @@ cargo build --release --bins -q
 SEAM=$PWD/target/release/seam
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
-cat "$LOG" >/dev/null
+. bench/warm.sh
+warm "$LOG"
 for _ in $(seq "$ROUNDS"); do
     /usr/bin/time -f "one %e %U" "$SEAM" scan "$LOG" --threads 1 --quiet --json /dev/null 2>>"$OUT"
     /usr/bin/time -f "two %e %U" "$SEAM" scan "$LOG" --threads 2 --quiet --json /dev/null 2>>"$OUT"
