@@ -220,21 +220,32 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
             recs.chunks(per).map(<[_]>::to_vec).collect()
         }
     };
-    // One accumulator per worker thread, each taking the next unit from a
-    // shared counter until none is left: the load balances like a work
-    // queue, and a channel is copied once per thread, not once per unit.
+    // One accumulator per worker thread, each walking a span of units (see
+    // `Spans`): a channel is copied once per thread, not once per unit.
     // Statistics are kept per unit, to be appended in file order (sample
     // line numbers depend on it).
     let workers = rayon::current_num_threads().clamp(1, units.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let (agg, mut parts) = (0..workers)
+    let spans = Spans::new(units.len(), workers);
+    // Per worker: an aggregate per span it walked (tagged with the span's
+    // first unit), and statistics per unit.
+    type Walked = (Vec<(usize, Aggregate)>, Vec<(usize, ParseStats)>);
+    let per_worker: Vec<Walked> = (0..workers)
         .into_par_iter()
-        .map(|_| {
+        .map(|k| {
             let mut w = Worker::default();
-            let mut parts = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // A stolen span starts a new aggregate.
+            let (mut done, mut parts) = (Vec::new(), Vec::new());
+            let mut span: Option<(usize, usize)> = None;
+            while let Some(i) = spans.next(k) {
                 let Some(ranges) = units.get(i) else { break };
+                match span {
+                    Some((first, last)) if i == last + 1 => span = Some((first, i)),
+                    Some((first, _)) => {
+                        done.push((first, std::mem::take(&mut w.acc).finish()));
+                        span = Some((i, i));
+                    }
+                    None => span = Some((i, i)),
+                }
                 let mut stats = ParseStats::default();
                 let parts_of_unit = ranges.iter().map(|r| data.get(r.clone()).unwrap_or_default());
                 match framing {
@@ -248,28 +259,79 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                 opts.progress.inc(parts_of_unit.map(|p| p.len() as u64).sum());
                 parts.push((i, stats));
             }
-            (w.acc.finish(), parts)
+            if let Some((first, _)) = span {
+                done.push((first, w.acc.finish()));
+            }
+            (done, parts)
         })
-        .reduce(
-            || (Aggregate::new(), Vec::new()),
-            |(mut a, mut pa), (b, pb)| {
-                if a.channels.len() < b.channels.len() {
-                    let mut b = b;
-                    b.merge(a);
-                    a = b;
-                } else {
-                    a.merge(b);
-                }
-                pa.extend(pb);
-                (a, pa)
-            },
-        );
+        .collect();
+    // Merged in file order: each next aggregate's times follow the ones
+    // merged so far, and lists join end to end.
+    let (mut aggs, mut parts): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+    for (a, p) in per_worker {
+        aggs.extend(a);
+        parts.extend(p);
+    }
+    aggs.sort_by_key(|(first, _)| *first);
+    let mut agg = Aggregate::new();
+    for (_, a) in aggs {
+        agg.merge(a);
+    }
     parts.sort_by_key(|(i, _)| *i);
     let mut stats = ParseStats::default();
     for (_, s) in parts {
         stats.append(s);
     }
     (agg, stats)
+}
+
+/// Shortest span a worker takes half of: the last few units are left to
+/// their owner, as a stolen span costs an aggregate of its own to finish
+/// and merge.
+const MIN_STEAL: usize = 4;
+
+/// Hands out a file's units (chunks, in file order) to `workers` threads.
+/// Each worker walks a span of consecutive units of its own, so that its
+/// records arrive in time order and the workers' results cover separate
+/// stretches of time: merging them then mostly joins lists end to end (see
+/// [`Times::merge`](crate::aggregate::Times::merge)) instead of
+/// interleaving every channel's times. A worker that finishes its span
+/// takes the back half of the longest span left, so the load still
+/// balances like a shared queue's.
+struct Spans(std::sync::Mutex<Vec<std::ops::Range<usize>>>);
+
+impl Spans {
+    fn new(units: usize, workers: usize) -> Spans {
+        let workers = workers.max(1);
+        let spans = (0..workers).map(|k| units * k / workers..units * (k + 1) / workers).collect();
+        Spans(std::sync::Mutex::new(spans))
+    }
+
+    /// The next unit for worker `k`; `None` when every unit is taken.
+    fn next(&self, k: usize) -> Option<usize> {
+        // A worker that panicked leaves the spans consistent: every change
+        // below is made under the lock in one step.
+        let mut spans = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let own = spans.get(k).filter(|r| !r.is_empty()).cloned();
+        let mine = match own {
+            Some(r) => r,
+            None => {
+                let (victim, longest) = spans.iter().enumerate().max_by_key(|(_, r)| r.len())?;
+                if longest.len() < MIN_STEAL {
+                    return None;
+                }
+                let (victim, longest) = (victim, longest.clone());
+                let mid = longest.start + longest.len() / 2;
+                if let Some(v) = spans.get_mut(victim) {
+                    v.end = mid;
+                }
+                mid..longest.end
+            }
+        };
+        let slot = spans.get_mut(k)?;
+        *slot = mine.start + 1..mine.end;
+        Some(mine.start)
+    }
 }
 
 /// End of the last complete record of a stream block (the rest is carried
@@ -607,6 +669,38 @@ mod tests {
         }
         s.push_str("]\n");
         s.into_bytes()
+    }
+
+    #[test]
+    fn spans_hand_out_every_unit_once_in_runs_of_consecutive_units() {
+        let mut rng = crate::synth::rng::Rng::new(5);
+        for units in [0, 1, 3, 4, 7, 64, 481] {
+            for workers in 1..=4 {
+                let spans = Spans::new(units, workers);
+                let mut got: Vec<Vec<usize>> = vec![Vec::new(); workers];
+                let mut live: Vec<usize> = (0..workers).collect();
+                // Workers ask in a random order, as threads of uneven speed would.
+                while !live.is_empty() {
+                    let at = rng.below(live.len() as u64) as usize;
+                    let k = live[at];
+                    match spans.next(k) {
+                        Some(i) => got[k].push(i),
+                        None => {
+                            live.swap_remove(at);
+                        }
+                    }
+                }
+                let mut all: Vec<usize> = got.concat();
+                all.sort_unstable();
+                assert_eq!(all, (0..units).collect::<Vec<_>>(), "{units} units, {workers} workers");
+                for seq in &got {
+                    // A new span only starts where a stolen one begins: the
+                    // back half of a span of at least MIN_STEAL units.
+                    let starts = seq.windows(2).filter(|w| w[1] != w[0] + 1).count();
+                    assert!(starts <= units / MIN_STEAL, "{seq:?}");
+                }
+            }
+        }
     }
 
     #[test]

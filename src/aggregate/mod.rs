@@ -483,22 +483,24 @@ impl Times {
             self.truncated = truncated;
             return;
         }
-        let (early, late) = if self.last < other.first {
-            (&*self, &other)
-        } else if other.last < self.first {
-            (&other, &*self)
-        } else {
-            (&*self, &other)
-        };
-        let mut packed = Vec::with_capacity(self.packed.len() + other.packed.len() + 10);
-        if early.last < late.first {
-            packed.extend_from_slice(&early.packed);
-            put_varint(&mut packed, late.first.wrapping_sub(early.last) as u64);
-            packed.extend_from_slice(&late.packed);
-            (self.first, self.last, self.count) = (early.first, late.last, early.count + late.count);
-            self.packed = packed;
+        // Lists of separate stretches of time (threads that read separate
+        // parts of a time-ordered log) meet at most in one bucket, and are
+        // joined end to end: in place when `other` comes later (as a scan
+        // merges, in file order).
+        if self.last <= other.first {
+            self.packed.reserve(other.packed.len() + 10);
+            self.join(&other);
             return;
         }
+        if other.last <= self.first {
+            let mut joined = other;
+            joined.packed.reserve(self.packed.len() + 10);
+            joined.join(self);
+            joined.truncated = self.truncated;
+            *self = joined;
+            return;
+        }
+        let mut packed = Vec::with_capacity(self.packed.len() + other.packed.len() + 10);
         // Each merged gap is at most the gap before the same bucket in its
         // own list, so its varint is no longer: the capacity suffices.
         let (mut a, mut b) = (self.unpack(), other.unpack());
@@ -535,6 +537,19 @@ impl Times {
         }
         (self.first, self.last, self.count) = (first, prev, count);
         self.packed = packed;
+    }
+
+    /// Appends stored `later`, whose first bucket is at or after this
+    /// list's last (a bucket both hold is kept once).
+    fn join(&mut self, later: &Times) {
+        let mut count = self.count + later.count;
+        if self.last < later.first {
+            put_varint(&mut self.packed, later.first.wrapping_sub(self.last) as u64);
+        } else {
+            count -= 1;
+        }
+        self.packed.extend_from_slice(&later.packed);
+        (self.last, self.count) = (later.last, count);
     }
 
     /// [`Times::merge`] through decoded lists, coarsening the finer one.
@@ -1388,8 +1403,9 @@ mod tests {
 
     #[test]
     fn stored_lists_merge_as_decoded_lists_do() {
-        // Overlapping, interleaved, disjoint either way round, equal,
-        // empty; gaps of one to three bytes; truncation carried over.
+        // Overlapping, interleaved, disjoint either way round, meeting in
+        // one bucket, equal, empty; gaps of one to three bytes; truncation
+        // carried over.
         let mut rng = crate::synth::rng::Rng::new(3);
         for round in 0..3000 {
             let mut list = |n: u64, lo: i64, hi: i64| {
@@ -1400,10 +1416,24 @@ mod tests {
             };
             let spread = [40, 5_000, 3_000_000][round % 3];
             let a = list(60, -spread, spread);
-            let b = match round % 4 {
+            let (lo, hi) = (a.first().copied().unwrap_or(0), a.last().copied().unwrap_or(0));
+            let b = match round % 6 {
                 0 => list(60, -spread, spread),
                 1 => list(60, spread + 1, 3 * spread),
                 2 => list(60, -3 * spread, -spread - 1),
+                // Starting on a's last bucket, or ending on its first.
+                3 => [vec![hi], list(60, hi, hi + spread)]
+                    .concat()
+                    .into_iter()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                4 => [vec![lo], list(60, lo - spread, lo)]
+                    .concat()
+                    .into_iter()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
                 _ => a.clone(),
             };
             let times = |v: &[i64], truncated: bool| {
