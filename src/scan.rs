@@ -296,14 +296,26 @@ const MIN_STEAL: usize = 4;
 /// stretches of time: merging them then mostly joins lists end to end (see
 /// [`Times::merge`](crate::aggregate::Times::merge)) instead of
 /// interleaving every channel's times. A worker that finishes its span
-/// takes the back half of the longest span left, so the load still
-/// balances like a shared queue's.
-struct Spans(std::sync::Mutex<Vec<std::ops::Range<usize>>>);
+/// takes the span of a worker that has not started (its thread busy
+/// elsewhere, as when several files are scanned at once) whole, else the
+/// back half of the longest span left, so the load still balances like a
+/// shared queue's.
+struct Spans(std::sync::Mutex<Vec<Span>>);
+
+struct Span {
+    units: std::ops::Range<usize>,
+    started: bool,
+}
 
 impl Spans {
     fn new(units: usize, workers: usize) -> Spans {
         let workers = workers.max(1);
-        let spans = (0..workers).map(|k| units * k / workers..units * (k + 1) / workers).collect();
+        let spans = (0..workers)
+            .map(|k| Span {
+                units: units * k / workers..units * (k + 1) / workers,
+                started: false,
+            })
+            .collect();
         Spans(std::sync::Mutex::new(spans))
     }
 
@@ -312,24 +324,27 @@ impl Spans {
         // A worker that panicked leaves the spans consistent: every change
         // below is made under the lock in one step.
         let mut spans = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let own = spans.get(k).filter(|r| !r.is_empty()).cloned();
-        let mine = match own {
-            Some(r) => r,
-            None => {
-                let (victim, longest) = spans.iter().enumerate().max_by_key(|(_, r)| r.len())?;
-                if longest.len() < MIN_STEAL {
-                    return None;
-                }
-                let (victim, longest) = (victim, longest.clone());
-                let mid = longest.start + longest.len() / 2;
-                if let Some(v) = spans.get_mut(victim) {
-                    v.end = mid;
-                }
-                mid..longest.end
+        let own = spans.get_mut(k)?;
+        own.started = true;
+        let mine = if !own.units.is_empty() {
+            own.units.clone()
+        } else if let Some(idle) = spans.iter_mut().find(|s| !s.started && !s.units.is_empty()) {
+            // Taken whole: it then follows the thief's own span when it
+            // was the next one, and the two make one stretch.
+            let whole = idle.units.clone();
+            idle.units.start = whole.end;
+            whole
+        } else {
+            let longest = spans.iter_mut().max_by_key(|s| s.units.len())?;
+            if longest.units.len() < MIN_STEAL {
+                return None;
             }
+            let back = longest.units.start + longest.units.len() / 2..longest.units.end;
+            longest.units.end = back.start;
+            back
         };
-        let slot = spans.get_mut(k)?;
-        *slot = mine.start + 1..mine.end;
+        let own = spans.get_mut(k)?;
+        own.units = mine.start + 1..mine.end;
         Some(mine.start)
     }
 }
@@ -693,13 +708,25 @@ mod tests {
                 let mut all: Vec<usize> = got.concat();
                 all.sort_unstable();
                 assert_eq!(all, (0..units).collect::<Vec<_>>(), "{units} units, {workers} workers");
-                for seq in &got {
-                    // A new span only starts where a stolen one begins: the
-                    // back half of a span of at least MIN_STEAL units.
-                    let starts = seq.windows(2).filter(|w| w[1] != w[0] + 1).count();
-                    assert!(starts <= units / MIN_STEAL, "{seq:?}");
-                }
+                // A worker's units only jump where it took another span: an
+                // idle worker's whole (once per worker at most) or the back
+                // half of one of at least MIN_STEAL units (so at least
+                // MIN_STEAL / 2 units each time).
+                let jumps: usize = got.iter().map(|seq| seq.windows(2).filter(|w| w[1] != w[0] + 1).count()).sum();
+                assert!(jumps < workers + 2 * units / MIN_STEAL, "{got:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_worker_alone_walks_every_unit_in_order() {
+        // Its partners' threads busy elsewhere until it is done: their
+        // spans are taken whole, so the units come in one stretch.
+        for workers in 1..=4 {
+            let spans = Spans::new(100, workers);
+            let seq: Vec<usize> = std::iter::from_fn(|| spans.next(0)).collect();
+            assert_eq!(seq, (0..100).collect::<Vec<_>>(), "{workers} workers");
+            assert!((1..workers).all(|k| spans.next(k).is_none()));
         }
     }
 
