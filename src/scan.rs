@@ -1,10 +1,10 @@
 //! The scan driver: inputs → format detection → parallel parse and fold →
 //! merged [`Aggregate`] plus per-file [`ParseStats`].
 //!
-//! Whole files are cut into line-aligned chunks parsed in parallel; streams
-//! (stdin, .gz, .zst) are decompressed on their own thread, which hands
-//! line-aligned blocks to the parser threads. Chunks are processed in waves
-//! so that only a bounded number of chunk aggregates exist at once.
+//! Whole files are cut into line-aligned chunks parsed in parallel, each
+//! thread walking a span of consecutive chunks into one aggregate (see
+//! `Spans`); streams (stdin, .gz, .zst) are decompressed on their own
+//! thread, which hands line-aligned blocks to the parser threads.
 
 use crate::aggregate::{Accumulator, Aggregate, BATCH};
 use crate::config::Networks;

@@ -488,13 +488,11 @@ impl Times {
         // joined end to end: in place when `other` comes later (as a scan
         // merges, in file order).
         if self.last <= other.first {
-            self.packed.reserve(other.packed.len() + 10);
             self.join(&other);
             return;
         }
         if other.last <= self.first {
             let mut joined = other;
-            joined.packed.reserve(self.packed.len() + 10);
             joined.join(self);
             joined.truncated = self.truncated;
             *self = joined;
@@ -542,6 +540,7 @@ impl Times {
     /// Appends stored `later`, whose first bucket is at or after this
     /// list's last (a bucket both hold is kept once).
     fn join(&mut self, later: &Times) {
+        self.packed.reserve(later.packed.len() + 10);
         let mut count = self.count + later.count;
         if self.last < later.first {
             put_varint(&mut self.packed, later.first.wrapping_sub(self.last) as u64);
