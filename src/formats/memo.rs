@@ -157,53 +157,77 @@ fn hash(key: &[u8]) -> u64 {
     h ^ h >> 29
 }
 
-/// Slots of an [`IpMemo`]: a power of two.
-const IP_SLOTS: usize = 4096;
-
-/// IP addresses by their text, for the client field a proxy logs on every
-/// line: a few thousand clients make millions of lines, and comparing two
-/// words costs less than parsing a dotted quad. Texts up to sixteen bytes
-/// (every IPv4 address, short IPv6 ones) are kept, whatever they parse
-/// to; longer ones are parsed every time. Direct-mapped, like [`Memo`].
-pub struct IpMemo {
-    slots: Vec<IpSlot>,
+/// What a function gives for short texts (up to sixteen bytes), for the
+/// fields a log repeats on every line with few values: a few thousand
+/// clients, a few dozen result codes, in millions of lines. Comparing two
+/// words costs less than parsing the text again. Longer texts are parsed
+/// every time. Direct-mapped, like [`Memo`], with `SLOTS` slots (a power
+/// of two).
+pub struct ShortMemo<T, const SLOTS: usize> {
+    slots: Vec<ShortSlot<T>>,
 }
 
-#[derive(Clone, Copy, Default)]
-struct IpSlot {
+#[derive(Clone, Copy)]
+struct ShortSlot<T> {
     /// The text, zero-padded, and its length (0: empty slot).
     words: [u64; 2],
     len: usize,
-    ip: Option<std::net::IpAddr>,
+    /// None while the slot is empty.
+    value: Option<T>,
 }
 
-impl Default for IpMemo {
+impl<T: Copy, const SLOTS: usize> Default for ShortMemo<T, SLOTS> {
     fn default() -> Self {
-        IpMemo {
-            slots: vec![IpSlot::default(); IP_SLOTS],
+        const { assert!(SLOTS.is_power_of_two() && SLOTS >= 2) };
+        ShortMemo {
+            slots: vec![
+                ShortSlot {
+                    words: [0; 2],
+                    len: 0,
+                    value: None,
+                };
+                SLOTS
+            ],
         }
     }
 }
+
+impl<T: Copy, const SLOTS: usize> ShortMemo<T, SLOTS> {
+    /// What `parse` gives for `b`: `parse` must depend on `b` alone.
+    #[inline(always)]
+    pub fn get(&mut self, b: &[u8], parse: impl FnOnce(&[u8]) -> T) -> T {
+        let n = b.len();
+        if n == 0 || n > 16 {
+            return parse(b);
+        }
+        let words = [load_upto8(b.get(..8).unwrap_or(b)), load_upto8(b.get(8..).unwrap_or_default())];
+        let h = (words[0] ^ words[1].rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let Some(slot) = self.slots.get_mut((h >> (64 - SLOTS.trailing_zeros())) as usize) else {
+            return parse(b);
+        };
+        if let Some(v) = slot.value.filter(|_| slot.len == n && slot.words == words) {
+            return v;
+        }
+        let value = parse(b);
+        *slot = ShortSlot {
+            words,
+            len: n,
+            value: Some(value),
+        };
+        value
+    }
+}
+
+/// IP addresses by their text, for the client field a proxy logs on every
+/// line: 4,096 texts (every IPv4 address, short IPv6 ones).
+#[derive(Default)]
+pub struct IpMemo(ShortMemo<Option<std::net::IpAddr>, 4096>);
 
 impl IpMemo {
     /// What [`super::parse_ip`] gives for `b`.
     #[inline]
     pub fn parse(&mut self, b: &[u8]) -> Option<std::net::IpAddr> {
-        let n = b.len();
-        if n == 0 || n > 16 {
-            return super::parse_ip(b);
-        }
-        let words = [load_upto8(b.get(..8).unwrap_or(b)), load_upto8(b.get(8..).unwrap_or_default())];
-        let h = (words[0] ^ words[1].rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let Some(slot) = self.slots.get_mut((h >> (64 - IP_SLOTS.trailing_zeros())) as usize) else {
-            return super::parse_ip(b);
-        };
-        if slot.len == n && slot.words == words {
-            return slot.ip;
-        }
-        let ip = super::parse_ip(b);
-        *slot = IpSlot { words, len: n, ip };
-        ip
+        self.0.get(b, super::parse_ip)
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::memo::{IpMemo, Memo};
+use super::memo::{IpMemo, Memo, ShortMemo};
 use super::url::{split_host_port_at, split_url};
 use super::{next_token, parse_ip, tokens, Field, Format, LineError, LineResult, Tokens};
 use crate::record::{opt_text, text, Action, Proto, Record, Scheme};
@@ -83,7 +83,11 @@ const TRUNCATED: LineError = LineError::Skipped("truncated line");
 /// a compare instead of its parse. Records are the same as
 /// [`SquidNative`]'s, which a test checks line by line.
 #[derive(Default)]
-pub struct TailMemo(Memo<Result<Template, LineError>>, IpMemo);
+pub struct TailMemo(Memo<Result<Template, LineError>>, IpMemo, CodeMemo);
+
+/// What [`read_code`] gave for the result codes of a log (a few dozen
+/// texts such as `TCP_MISS/200`).
+type CodeMemo = ShortMemo<Result<(Action, Option<u16>), LineError>, 64>;
 
 impl TailMemo {
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineResult<'a> {
@@ -101,8 +105,8 @@ impl TailMemo {
         // The memo's slot is asked for first and read after the lead's
         // fields are parsed, so that the wait for it overlaps that work.
         let probe = self.0.probe(s);
-        let ips = &mut self.1;
-        let lead = Lead::parse_with(&t, |b| ips.parse(b))?;
+        let (ips, codes) = (&mut self.1, &mut self.2);
+        let lead = Lead::parse_with(&t, |b| ips.parse(b), |b| codes.get(b, read_code))?;
         let Some(probe) = probe else {
             *rec = lead.record();
             return tail(rec, s);
@@ -192,7 +196,7 @@ impl Template {
     /// lead's by [`Lead::set`], the others below, where the pattern names
     /// every field (a test also parses into a record with every field set).
     #[inline]
-    fn write<'a>(&self, rec: &mut Record<'a>, lead: &Lead<'a>, s: &'a [u8], tag: u64) {
+    fn write<'a>(&self, rec: &mut Record<'a>, lead: &Lead, s: &'a [u8], tag: u64) {
         lead.set(rec);
         let Record {
             time_ms: _,
@@ -233,47 +237,45 @@ impl Template {
 
 /// The fields both Squid native and Cisco WSA access logs start with, up
 /// to the byte count: `time elapsed client code/status bytes`.
-pub(crate) struct Lead<'a> {
+pub(crate) struct Lead {
     pub time_ms: i64,
     pub src_ip: std::net::IpAddr,
-    /// The result code before the `/` (`TCP_MISS`).
-    pub result: &'a [u8],
+    /// From the result code and the status.
+    pub action: Action,
     pub status: Option<u16>,
     pub bytes: u64,
 }
 
-impl<'a> Lead<'a> {
+impl Lead {
     /// The lead from the first five (or more) tokens of a line.
-    pub(crate) fn parse<const N: usize>(t: &Tokens<'a, N>) -> Result<Lead<'a>, LineError> {
-        Lead::parse_with(t, parse_ip)
+    pub(crate) fn parse<const N: usize>(t: &Tokens<'_, N>) -> Result<Lead, LineError> {
+        Lead::parse_with(t, parse_ip, read_code)
     }
 
-    /// [`Lead::parse`], the client's address read by `client_ip`.
+    /// [`Lead::parse`], the client's address read by `client_ip` and the
+    /// `code/status` field by `code` (as [`read_code`] does).
     #[inline(always)]
     pub(crate) fn parse_with<const N: usize>(
-        t: &Tokens<'a, N>,
+        t: &Tokens<'_, N>,
         client_ip: impl FnOnce(&[u8]) -> Option<std::net::IpAddr>,
-    ) -> Result<Lead<'a>, LineError> {
+        code: impl FnOnce(&[u8]) -> Result<(Action, Option<u16>), LineError>,
+    ) -> Result<Lead, LineError> {
         let time_ms = t.get(0).and_then(parse_epoch_frac).ok_or(LineError::Skipped("bad timestamp"))?;
         let client = t.get(2).ok_or(TRUNCATED)?;
         let src_ip = client_ip(client).ok_or(LineError::Skipped("client is not an IP address"))?;
-        let code = t.get(3).ok_or(TRUNCATED)?;
-        let (result, status) = match super::find_byte(b'/', code) {
-            Some(i) => (code.get(..i).unwrap_or_default(), code.get(i + 1..).and_then(parse_u16)),
-            None => return Err(LineError::Skipped("bad result code")),
-        };
+        let (action, status) = code(t.get(3).ok_or(TRUNCATED)?)?;
         let bytes = t.get(4).and_then(parse_u64).ok_or(LineError::Skipped("bad byte count"))?;
         Ok(Lead {
             time_ms,
             src_ip,
-            result,
+            action,
             status,
             bytes,
         })
     }
 
     /// The record's fields the lead gives the same way in both formats.
-    pub(crate) fn record(&self) -> Record<'a> {
+    pub(crate) fn record<'a>(&self) -> Record<'a> {
         let mut rec = Record::default();
         self.set(&mut rec);
         rec
@@ -281,13 +283,25 @@ impl<'a> Lead<'a> {
 
     /// Sets the fields the lead gives in `rec`, leaving the others.
     #[inline(always)]
-    fn set(&self, rec: &mut Record<'a>) {
+    fn set(&self, rec: &mut Record<'_>) {
         rec.time_ms = self.time_ms;
         rec.src_ip = Some(self.src_ip);
         rec.proto = Proto::Tcp;
-        rec.action = squid_action(self.result, self.status);
+        rec.action = self.action;
         rec.bytes_in = Some(self.bytes);
         rec.status = self.status;
+    }
+}
+
+/// The action and status of a `code/status` field (`TCP_MISS/200`): the
+/// status is none when it is not a number.
+pub(crate) fn read_code(code: &[u8]) -> Result<(Action, Option<u16>), LineError> {
+    match super::find_byte(b'/', code) {
+        Some(i) => {
+            let status = code.get(i + 1..).and_then(parse_u16);
+            Ok((squid_action(code.get(..i).unwrap_or_default(), status), status))
+        }
+        None => Err(LineError::Skipped("bad result code")),
     }
 }
 
@@ -314,7 +328,7 @@ impl<'a> Request<'a> {
 
 /// The lead and the request.
 pub(crate) struct Head<'a> {
-    pub lead: Lead<'a>,
+    pub lead: Lead,
     pub req: Request<'a>,
 }
 
@@ -538,6 +552,40 @@ mod tests {
     /// errors, line by line, including tails that are truncated, errors,
     /// IP literals, not UTF-8, or longer than the memo keeps.
     #[test]
+    fn code_memo_gives_what_read_code_gives() {
+        let pieces: &[&[u8]] = &[
+            b"TCP_",
+            b"MISS",
+            b"DENIED",
+            b"TUNNEL",
+            b"/",
+            b"200",
+            b"403",
+            b"407",
+            b"0",
+            b"-",
+            b"x",
+            b"_ABORTED",
+            b"DEN",
+            b"IED",
+        ];
+        let mut rng = crate::synth::rng::Rng::new(5);
+        let mut memo = CodeMemo::default();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..50_000 {
+            let code = crate::formats::random_text(&mut rng, pieces, 5);
+            assert_eq!(memo.get(&code, read_code), read_code(&code), "{}", String::from_utf8_lossy(&code));
+            seen.insert(code);
+        }
+        // Enough distinct texts of both lengths to share slots and to pass by.
+        assert!(seen.len() > 1000 && seen.iter().any(|c| c.len() > 16), "{}", seen.len());
+        assert_eq!(read_code(b"TCP_DENIED/200"), Ok((Action::Denied, Some(200))));
+        assert_eq!(read_code(b"TCP_MISS/407"), Ok((Action::Denied, Some(407))));
+        assert_eq!(read_code(b"TCP_MISS/-"), Ok((Action::Allowed, None)));
+        assert!(read_code(b"TCP_MISS").is_err());
+    }
+
+    #[test]
     fn memo_gives_what_the_parse_gives() {
         let heads: &[&[u8]] = &[
             b"1700000000.123    245 10.1.2.3 TCP_MISS/200 5123 ",
@@ -546,6 +594,11 @@ mod tests {
             b"1700000003 7 10.0.0.1 NONE_NONE/000 0  ",
             b"bad 1 10.0.0.1 TCP_MISS/200 1 ",
             b"1700000004.1 1 host.local TCP_MISS/200 1 ",
+            b"1700000005.1 1 10.0.0.2 TCP_MISS/403 1 ",
+            b"1700000006.1 1 10.0.0.2 TCP_MISS_ABORTED/200 1 ",
+            b"1700000007.1 1 10.0.0.2 TCP_MISS 1 ",
+            b"1700000008.1 1 10.0.0.2 TCP_MISS/x 1 ",
+            b"1700000009.1 1 10.0.0.2 TCP_DENIED_REPLY/200 1 ",
         ];
         let long = [
             &b"CONNECT a.example:443 - HIER_DIRECT/192.0.2.1 - \"-\" \""[..],
