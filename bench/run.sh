@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [DATA_DIR]        default DATA_DIR: target/bench-data
 #
-# Needs: hyperfine, mawk, gzip, GNU time (/usr/bin/time), python3 with
+# Needs: hyperfine, mawk, gzip, taskset, GNU time (/usr/bin/time), python3 with
 # polars (pip install polars), goaccess. About 20 GB free in DATA_DIR; the
 # logs are generated once (seam-gen bench) and kept for later runs.
 # Prints a Markdown table (also written to DATA_DIR/results.md). Inputs are
@@ -121,6 +121,11 @@ for t in 1 2; do
     s=$(wall "$SEAM scan gz-folder --quiet --threads $t --json /dev/null")
     row "seam, $t thread(s)" "gz-folder (8 x .gz)" "$b" "$n" "$s" "$(heap "$SEAM" scan gz-folder --quiet --threads $t)"
 done
+# Scaling with cores rather than with parsing threads (a .gz input also
+# has a decompressing thread): the default threads, pinned to one core.
+warm gz-folder/*
+s=$(wall "taskset -c 0 $SEAM scan gz-folder --quiet --json /dev/null")
+row "seam, 2 threads, on one core (taskset -c 0)" "gz-folder (8 x .gz)" "$b" "$n" "$s" "-"
 
 for f in squid-1g.log squid-1g-x4.log squid-4g.log; do
     b=$(size $f); n=$(lines_of $f)
