@@ -41,6 +41,10 @@ pub struct Memo<T> {
     hits: u32,
     /// Lookups left to pass by while the memo is off.
     off: u32,
+    /// The next tag to give, and how many of the memo's block of tags
+    /// are left.
+    next_tag: u64,
+    tags_left: u64,
 }
 
 struct Slot<T> {
@@ -51,9 +55,13 @@ struct Slot<T> {
     value: Option<T>,
 }
 
-/// The next tag: one counter for every memo of the process, so that tags
-/// are unique across threads and files.
+/// The start of the next block of tags: one counter for every memo of the
+/// process, so that tags are unique across threads and files.
 static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
+/// Tags a memo takes from [`NEXT_TAG`] at a time. One at a time, every
+/// miss of every thread wrote the same cache line, which then moved
+/// between the cores.
+const TAG_BLOCK: u64 = 1 << 16;
 
 /// A key's slot, from [`Memo::probe`]: to look the key up with
 /// [`Memo::get`], and to store its value with [`Memo::put`] on a miss.
@@ -78,6 +86,8 @@ impl<T> Default for Memo<T> {
             tries: 0,
             hits: 0,
             off: 0,
+            next_tag: 0,
+            tags_left: 0,
         }
     }
 }
@@ -136,7 +146,13 @@ impl<T> Memo<T> {
         k.copy_from_slice(key);
         s.hash = p.hash;
         s.len = key.len() as u16;
-        s.tag = NEXT_TAG.fetch_add(1, Ordering::Relaxed);
+        if self.tags_left == 0 {
+            self.next_tag = NEXT_TAG.fetch_add(TAG_BLOCK, Ordering::Relaxed);
+            self.tags_left = TAG_BLOCK;
+        }
+        s.tag = self.next_tag;
+        self.next_tag += 1;
+        self.tags_left -= 1;
         s.value = Some(value);
         NonZeroU64::new(s.tag)
     }
@@ -304,6 +320,19 @@ mod tests {
         let t3 = other.put(q, b"GET /a", 1).unwrap();
         assert!(t3 != t1 && t3 != t2);
         assert_eq!(m.get(p, b"GET /b"), None);
+    }
+
+    #[test]
+    fn tags_stay_unique_past_a_block_of_them() {
+        let (mut a, mut b): (Memo<usize>, Memo<usize>) = (Memo::default(), Memo::default());
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..TAG_BLOCK as usize + 10 {
+            for m in [&mut a, &mut b] {
+                let p = m.probe(b"k").unwrap_or(Probe { slot: 0, hash: 0 });
+                let t = m.put(p, b"k", i).unwrap();
+                assert!(seen.insert(t), "tag {t} given twice");
+            }
+        }
     }
 
     #[test]
