@@ -185,10 +185,11 @@ pub struct ShortMemo<T, const SLOTS: usize> {
 
 #[derive(Clone, Copy)]
 struct ShortSlot<T> {
-    /// The text, zero-padded, and its length (0: empty slot).
+    /// The text, zero-padded, and its length.
     words: [u64; 2],
     len: usize,
-    /// None while the slot is empty.
+    /// None while the slot is empty (no value is at hand before the
+    /// first text: `T` need not have a default).
     value: Option<T>,
 }
 

@@ -547,10 +547,7 @@ mod tests {
         assert_eq!(r.dst_port, Some(8443));
     }
 
-    /// Lines whose tails repeat, parsed through a [`TailMemo`] (so most
-    /// come from templates) and by [`SquidNative`]: the same records and
-    /// errors, line by line, including tails that are truncated, errors,
-    /// IP literals, not UTF-8, or longer than the memo keeps.
+    /// The code memo gives what [`read_code`] gives, on random code texts.
     #[test]
     fn code_memo_gives_what_read_code_gives() {
         let pieces: &[&[u8]] = &[
@@ -585,6 +582,10 @@ mod tests {
         assert!(read_code(b"TCP_MISS").is_err());
     }
 
+    /// Lines whose tails repeat, parsed through a [`TailMemo`] (so most
+    /// come from templates) and by [`SquidNative`]: the same records and
+    /// errors, line by line, including tails that are truncated, errors,
+    /// IP literals, not UTF-8, or longer than the memo keeps.
     #[test]
     fn memo_gives_what_the_parse_gives() {
         let heads: &[&[u8]] = &[
