@@ -106,7 +106,7 @@ impl TailMemo {
         // fields are parsed, so that the wait for it overlaps that work.
         let probe = self.0.probe(s);
         let (ips, codes) = (&mut self.1, &mut self.2);
-        let lead = Lead::parse_with(&t, |b| ips.parse(b), |b| codes.get(b, read_code))?;
+        let lead = Lead::parse_with(&t, |b| ips.get(b, parse_ip), |b| codes.get(b, read_code))?;
         let Some(probe) = probe else {
             *rec = lead.record();
             return tail(rec, s);
