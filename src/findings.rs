@@ -178,10 +178,6 @@ struct GroupKey {
 /// marks fleet background, groups clusters, and scores risk.
 pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
     let channels = agg.sorted_channels();
-    let fps: Vec<Fingerprint> = channels
-        .par_iter()
-        .map(|(_, s)| fingerprint::fingerprint(s, &opts.fingerprint))
-        .collect();
 
     // Prevalence: distinct internal sources per destination, over all channels.
     let mut pairs: Vec<(u32, IpAddr)> = channels.iter().map(|(k, _)| (k.dest, k.src)).collect();
@@ -207,11 +203,16 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
             .then_some(BackgroundReason::Prevalence(n))
     };
 
+    // Only automated channels need all of their fingerprint: most are a
+    // person's, and the period is the dearest part.
+    let fps: Vec<Option<Fingerprint>> = channels
+        .par_iter()
+        .map(|(_, s)| fingerprint::finding(s, &opts.fingerprint))
+        .collect();
+
     let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     for (i, ((key, _), fp)) in channels.iter().zip(&fps).enumerate() {
-        if !fp.automated {
-            continue;
-        }
+        let Some(fp) = fp else { continue };
         let bg = reason(key).is_some();
         let gk = GroupKey {
             dest: key.dest,
@@ -234,7 +235,7 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
         let Some(dest) = agg.dest(key) else { continue };
         let group: Vec<(&ChannelKey, &ChannelStats, &Fingerprint)> = members
             .iter()
-            .filter_map(|&i| Some((channels.get(i)?.0, channels.get(i)?.1, fps.get(i)?)))
+            .filter_map(|&i| Some((channels.get(i)?.0, channels.get(i)?.1, fps.get(i)?.as_ref()?)))
             .collect();
         let Some(&(_, _, rep)) = group.first() else { continue };
         let bg = if gk.background { reason(key) } else { None };

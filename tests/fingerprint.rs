@@ -165,3 +165,47 @@ fn show_background_flag_end_to_end_on_the_demo() {
     assert_eq!(register.lines().filter(|l| l.contains(",background,")).count(), 10);
     assert!(register.contains("weekly Mon 01:30"));
 }
+
+/// `fingerprint::finding` skips the period of a browser that cannot count
+/// as a machine's: it must answer exactly what the full fingerprint says,
+/// on every channel of the demo and on browsers at every mix of runs and
+/// office hours around the thresholds (six runs, a quarter off hours).
+#[test]
+fn a_finding_is_the_full_fingerprint_of_an_automated_channel() {
+    use seam::fingerprint::{finding, fingerprint};
+    let mut records = Vec::new();
+    for (i, (runs, off)) in [(5i64, 2i64), (6, 1), (6, 2), (7, 2), (8, 2), (8, 1), (12, 3), (12, 2), (40, 10)]
+        .into_iter()
+        .enumerate()
+    {
+        // Hourly on a Monday, the last `off` runs from 19:00 on (off
+        // hours): a schedule, so only the thresholds decide.
+        let first = 19 - (runs - off);
+        for k in 0..runs {
+            let t = START + (first + k) * 3600 + 300 + k % 3;
+            records.push(rec(t, &format!("10.9.0.{i}"), "portal.example.org", Some(CHROME)));
+        }
+    }
+    let nets = Networks::default();
+    let mut agg = Aggregate::new();
+    for r in &records {
+        agg.fold(r, &nets);
+    }
+    let demo = seam::input::expand(&[std::path::PathBuf::from("testdata/demo/logs")]).expect("demo logs");
+    let mut scanned = seam::scan::scan(&demo, &seam::scan::ScanOptions::default()).agg;
+    scanned.merge(agg);
+    let agg = scanned.canonical();
+    let opts = Options {
+        window: agg.traffic.first_ms.zip(agg.traffic.last_ms),
+        ..Options::default()
+    };
+    let (mut automated, mut people) = (0, 0);
+    for (_, s) in agg.sorted_channels() {
+        let full = fingerprint(s, &opts);
+        let want = full.automated.then_some(full);
+        automated += usize::from(want.is_some());
+        people += usize::from(want.is_none());
+        assert_eq!(finding(s, &opts), want);
+    }
+    assert!(automated >= 10 && people >= 10, "{automated} automated, {people} people");
+}

@@ -1565,6 +1565,36 @@ mod tests {
         out.clear();
         Times::default().seconds_into(&mut out);
         assert!(out.is_empty());
+
+        // Runs of one-byte gaps between longer gaps; and stored bytes cut
+        // short anywhere (a damaged state file), which both ways stop at
+        // the same time.
+        let mut rng = crate::synth::rng::Rng::new(41);
+        for round in 0..300 {
+            let mut t = rng.below(1 << 40) as i64 - (1 << 39);
+            let mut times = Times::default();
+            for _ in 0..rng.below(60) {
+                let run = rng.below(20);
+                for _ in 0..run {
+                    t += 1 + rng.below(127) as i64;
+                    times.push(t * 1000);
+                }
+                let bytes = 1 + rng.below(3);
+                t += 128 + rng.below(1 << (7 * bytes)) as i64;
+                times.push(t * 1000);
+            }
+            times.normalize();
+            if round % 2 == 1 {
+                let len = times.packed.len() as u64;
+                let keep = rng.below(len + 1) as usize;
+                times.packed.truncate(keep);
+            }
+            // Appended after what `out` holds.
+            out.clear();
+            out.push(7);
+            times.seconds_into(&mut out);
+            assert_eq!(out[1..], times.seconds().collect::<Vec<_>>()[..], "round {round}");
+        }
     }
 
     #[test]

@@ -123,7 +123,6 @@ fn clip(s: &str) -> String {
 #[derive(Default)]
 struct Scratch {
     times: Vec<i64>,
-    runs: Vec<runs::Run>,
     starts: Vec<i64>,
     gap: runs::Scratch,
     period: period::Scratch,
@@ -133,23 +132,37 @@ thread_local! {
     static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
 }
 
+/// Runs `f` with this thread's [`Scratch`].
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    // Taken out of the thread's slot while in use, so a nested call (there
+    // is none) would only get fresh buffers instead of sharing these.
+    let mut scratch = SCRATCH.try_with(Cell::take).ok().flatten().unwrap_or_default();
+    let out = f(&mut scratch);
+    let _ = SCRATCH.try_with(|c| c.set(Some(scratch)));
+    out
+}
+
 /// Fingerprints one channel (its times must be normalized: sorted, distinct).
 /// The readable parts only findings need, the schedule text and
 /// [`evidence`], are left to them: a scan has tens of thousands of channels
 /// and a few hundred findings.
 pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
-    // Taken out of the thread's slot while in use, so a nested call (there
-    // is none) would only get fresh buffers instead of sharing these.
-    let mut scratch = SCRATCH.try_with(Cell::take).ok().flatten().unwrap_or_default();
-    let fp = fingerprint_with(s, opts, &mut scratch);
-    let _ = SCRATCH.try_with(|c| c.set(Some(scratch)));
-    fp
+    with_scratch(|scratch| assess(s, opts, scratch, true))
 }
 
-fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> Fingerprint {
+/// The fingerprint of a channel that is automated (a finding), `None` for a
+/// person's: the same as [`fingerprint`] where `automated` is true, without
+/// estimating a period that cannot change a person's verdict.
+pub fn finding(s: &ChannelStats, opts: &Options) -> Option<Fingerprint> {
+    let fp = with_scratch(|scratch| assess(s, opts, scratch, false));
+    fp.automated.then_some(fp)
+}
+
+/// The fingerprint: `full`, or else without the period of a channel that is
+/// a person's whatever its period.
+fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -> Fingerprint {
     let Scratch {
         times,
-        runs,
         starts,
         gap,
         period,
@@ -157,12 +170,9 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
     times.clear();
     s.times.seconds_into(times);
     let run_gap = runs::choose_gap_with(times, i64::from(s.times.res_s), gap);
-    runs::coalesce_into(times, run_gap, runs);
     let mut local = Local::new(opts.zone);
-    starts.clear();
-    starts.extend(runs.iter().map(|r| local.at(r.start)));
+    runs::starts_into(times, run_gap, starts, |t| local.at(t));
     let starts = &starts[..];
-    let fit = period::estimate_with(starts, period);
 
     let (first, last) = opts.window.unwrap_or((s.first_ms, s.last_ms));
     let (first, last) = (local.at(first.div_euclid(1000)), local.at(last.div_euclid(1000)));
@@ -186,7 +196,16 @@ fn fingerprint_with(s: &ChannelStats, opts: &Options, scratch: &mut Scratch) -> 
     let constant_size = (s.req_sizes.n >= 5 && s.req_sizes.cv() <= 0.05).then(|| s.req_sizes.mean());
     let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;
 
-    let n_runs = runs.len();
+    let n_runs = starts.len();
+    // A browser is a person's unless it keeps a schedule around the clock
+    // (below): with fewer than six runs or a quarter of them off hours, its
+    // period cannot change that, and most channels are such browsing.
+    let person = agent == AgentClass::Browser && (n_runs < 6 || off < 0.25);
+    let fit = if full || !person {
+        period::estimate_with(starts, period)
+    } else {
+        None
+    };
     let automated = match agent {
         // A browser is a person unless it keeps a machine's schedule around the clock.
         AgentClass::Browser => fit.is_some() && n_runs >= 6 && off >= 0.25,

@@ -53,6 +53,23 @@ pub fn coalesce_into(times: &[i64], gap: i64, runs: &mut Vec<Run>) {
     }
 }
 
+/// The first time of each run [`coalesce`] would make, through `map`, into
+/// `starts` (cleared first): all that fingerprinting reads of the runs.
+pub fn starts_into(times: &[i64], gap: i64, starts: &mut Vec<i64>, mut map: impl FnMut(i64) -> i64) {
+    starts.clear();
+    let Some((&first, rest)) = times.split_first() else {
+        return;
+    };
+    starts.push(map(first));
+    let mut end = first;
+    for &t in rest {
+        if t - end > gap {
+            starts.push(map(t));
+        }
+        end = t;
+    }
+}
+
 /// Differences between consecutive values.
 pub fn diffs(v: &[i64]) -> impl Iterator<Item = i64> + '_ {
     v.iter().zip(v.iter().skip(1)).map(|(a, b)| b - a)
@@ -223,6 +240,26 @@ pub fn choose_gap_with(times: &[i64], res: i64, scratch: &mut Scratch) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starts_are_the_starts_of_the_runs() {
+        let mut rng = crate::synth::rng::Rng::new(5);
+        let mut starts = vec![1];
+        for _ in 0..500 {
+            let mut t = rng.below(1 << 32) as i64 - (1 << 31);
+            let times: Vec<i64> = (0..rng.below(200))
+                .map(|_| {
+                    t += 1 + rng.below(400) as i64;
+                    t
+                })
+                .collect();
+            for gap in [0, 1, 5, 60, 300] {
+                starts_into(&times, gap, &mut starts, |t| t * 3 + 1);
+                let want: Vec<i64> = coalesce(&times, gap).iter().map(|r| r.start * 3 + 1).collect();
+                assert_eq!(starts, want);
+            }
+        }
+    }
 
     #[test]
     fn pagination_bursts_become_one_run_each() {
