@@ -295,16 +295,16 @@ fn finding(
         denied += s.denied;
         first_ms = first_ms.min(s.first_ms);
         last_ms = last_ms.max(s.last_ms);
-        users.merge(s.users.clone());
-        agents.merge(s.agents.clone());
-        services.merge(s.services.clone());
-        cred_params.merge(s.credential_params.clone());
+        users.merge_from(&s.users);
+        agents.merge_from(&s.agents);
+        services.merge_from(&s.services);
+        cred_params.merge_from(&s.credential_params);
         cred_hits += s.credential_hits;
         schemes |= s.schemes;
         off_weighted += fp.off_hours * fp.runs as f64;
     }
     let off_hours = off_weighted / runs.max(1) as f64;
-    let schedule = mode(group.iter().map(|(_, _, fp)| fp.schedule.clone())).unwrap_or_default();
+    let schedule = mode(group.iter().map(|(_, _, fp)| fp.schedule.as_str())).unwrap_or_default().to_string();
     let period_seconds = mode(group.iter().map(|(_, _, fp)| fp.period_seconds)).flatten();
 
     let saw = |sch: Scheme| schemes & (1 << (sch as u8)) != 0;

@@ -111,9 +111,15 @@ impl CappedSet {
     }
 
     pub fn merge(&mut self, other: CappedSet) {
+        self.merge_from(&other);
+    }
+
+    /// [`CappedSet::merge`] of a set that stays where it is (a value is
+    /// copied only when it is kept).
+    pub fn merge_from(&mut self, other: &CappedSet) {
         self.truncated |= other.truncated;
-        for v in other.values {
-            self.insert(&v);
+        for v in &other.values {
+            self.insert(v);
         }
     }
 
@@ -1309,7 +1315,7 @@ impl Aggregate {
         if self.dests.windows(2).all(|w| w.first() <= w.get(1)) {
             // Destinations numbered in sorted order (see `canonical`): the
             // numbers sort like the names.
-            v.sort_unstable_by_key(|(k, _)| (k.dest, k.port, k.src));
+            v.par_sort_unstable_by_key(|(k, _)| (k.dest, k.port, k.src));
         } else {
             v.sort_by(|a, b| (self.dest(a.0), a.0.port, a.0.src).cmp(&(self.dest(b.0), b.0.port, b.0.src)));
         }
