@@ -304,7 +304,9 @@ fn finding(
         off_weighted += fp.off_hours * fp.runs as f64;
     }
     let off_hours = off_weighted / runs.max(1) as f64;
-    let schedule = mode(group.iter().map(|(_, _, fp)| fp.schedule.as_str())).unwrap_or_default().to_string();
+    let schedule = mode(group.iter().map(|(_, _, fp)| fp.schedule.as_str()))
+        .unwrap_or_default()
+        .to_string();
     let period_seconds = mode(group.iter().map(|(_, _, fp)| fp.period_seconds)).flatten();
 
     let saw = |sch: Scheme| schemes & (1 << (sch as u8)) != 0;
