@@ -197,9 +197,9 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -
     let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;
 
     let n_runs = starts.len();
-    // A browser is a person's unless it keeps a schedule around the clock
-    // (below): with fewer than six runs or a quarter of them off hours, its
-    // period cannot change that, and most channels are such browsing.
+    // A browser with fewer than six runs or under a quarter of them off
+    // hours is a person's whatever its period (the verdict below), and
+    // most channels are such browsing.
     let person = agent == AgentClass::Browser && (n_runs < 6 || off < 0.25);
     let fit = if full || !person {
         period::estimate_with(starts, period)

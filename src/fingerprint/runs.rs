@@ -29,15 +29,10 @@ pub struct Run {
 }
 
 /// Merges sorted times: a gap of at most `gap` seconds continues the run.
+/// Fingerprinting reads only the runs' starts ([`starts_into`]); the whole
+/// runs are for tests and readers.
 pub fn coalesce(times: &[i64], gap: i64) -> Vec<Run> {
-    let mut runs = Vec::new();
-    coalesce_into(times, gap, &mut runs);
-    runs
-}
-
-/// [`coalesce`] into `runs` (cleared first), reusing its allocation.
-pub fn coalesce_into(times: &[i64], gap: i64, runs: &mut Vec<Run>) {
-    runs.clear();
+    let mut runs: Vec<Run> = Vec::new();
     for &t in times {
         match runs.last_mut() {
             Some(r) if t - r.end <= gap => {
@@ -51,6 +46,7 @@ pub fn coalesce_into(times: &[i64], gap: i64, runs: &mut Vec<Run>) {
             }),
         }
     }
+    runs
 }
 
 /// The first time of each run [`coalesce`] would make, through `map`, into
