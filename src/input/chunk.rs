@@ -96,4 +96,40 @@ mod tests {
         assert_eq!(lines(b"a\n\nb\n").count(), 3);
         assert_eq!(split(b"", 4).len(), 0);
     }
+
+    /// The lines of `buf` as `split` on `\n` gives them, less the empty
+    /// piece after a final newline.
+    fn reference(buf: &[u8]) -> Vec<&[u8]> {
+        let mut v: Vec<&[u8]> = buf.split(|&c| c == b'\n').collect();
+        if buf.is_empty() || buf.ends_with(b"\n") {
+            v.pop();
+        }
+        v
+    }
+
+    #[test]
+    fn lines_agree_with_a_plain_split() {
+        // Line lengths from 0 to 200 (a fifth of them under 5), so that
+        // line ends fall at every offset of a 32- or 64-byte block, several
+        // in one block and none in some; cut at many places, as chunks are.
+        let mut buf = Vec::new();
+        let mut x = 7u32;
+        for _ in 0..400 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let len = (x >> 16) % 201;
+            let len = if x & 3 == 0 { len % 5 } else { len };
+            buf.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+            buf.push(b'\n');
+        }
+        for end in (0..buf.len()).step_by(13).chain([buf.len(), buf.len() - 1]) {
+            for start in [0, 1, 31, 63, 64, 65] {
+                let b = buf.get(start..end).unwrap_or_default();
+                assert_eq!(lines(b).collect::<Vec<_>>(), reference(b), "{start}..{end}");
+            }
+        }
+        let only = vec![b'\n'; 130];
+        assert_eq!(lines(&only).count(), 130);
+        let none = vec![b'x'; 130];
+        assert_eq!(lines(&none).collect::<Vec<_>>(), vec![&none[..]]);
+    }
 }
