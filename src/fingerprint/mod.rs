@@ -198,8 +198,8 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -
 
     let n_runs = starts.len();
     // A browser with fewer than six runs or under a quarter of them off
-    // hours is a person's whatever its period (the verdict below), and
-    // most channels are such browsing.
+    // hours is a person's whatever its period, and most channels are such
+    // browsing.
     let person = agent == AgentClass::Browser && (n_runs < 6 || off < 0.25);
     let fit = if full || !person {
         period::estimate_with(starts, period)
@@ -208,7 +208,7 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -
     };
     let automated = match agent {
         // A browser is a person unless it keeps a machine's schedule around the clock.
-        AgentClass::Browser => fit.is_some() && n_runs >= 6 && off >= 0.25,
+        AgentClass::Browser => fit.is_some() && !person,
         // No user agent (firewall logs): a daytime-only channel could be a
         // person, so it needs a schedule backed by at least five fitting
         // gaps that random timing would produce with chance below 1e-4.

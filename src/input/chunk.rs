@@ -109,15 +109,13 @@ mod tests {
 
     #[test]
     fn lines_agree_with_a_plain_split() {
-        // Line lengths from 0 to 200 (a fifth of them under 5), so that
+        // Line lengths from 0 to 200 (a quarter of them under 5), so that
         // line ends fall at every offset of a 32- or 64-byte block, several
         // in one block and none in some; cut at many places, as chunks are.
+        let mut rng = crate::synth::rng::Rng::new(7);
         let mut buf = Vec::new();
-        let mut x = 7u32;
         for _ in 0..400 {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            let len = (x >> 16) % 201;
-            let len = if x & 3 == 0 { len % 5 } else { len };
+            let len = if rng.below(4) == 0 { rng.below(5) } else { rng.below(201) };
             buf.extend((0..len).map(|i| b'a' + (i % 26) as u8));
             buf.push(b'\n');
         }
