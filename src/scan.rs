@@ -147,6 +147,7 @@ pub fn scan_source(src: &Source, opts: &ScanOptions) -> (Aggregate, FileReport) 
                 None => return (Aggregate::new(), report),
             };
             let (agg, stats) = scan_whole(&data, parser.as_ref(), &ctx, opts);
+            data.release();
             report.stats = stats;
             (agg, report)
         }
