@@ -242,7 +242,7 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                 match span {
                     Some((first, last)) if i == last + 1 => span = Some((first, i)),
                     Some((first, _)) => {
-                        done.push((first, std::mem::take(&mut w.acc).finish()));
+                        done.push((first, std::mem::take(&mut w.acc).finish_parallel()));
                         span = Some((i, i));
                     }
                     None => span = Some((i, i)),
@@ -261,7 +261,7 @@ fn scan_framed(data: &[u8], parser: &dyn LineParser, framing: Framing, ctx: &Tim
                 parts.push((i, stats));
             }
             if let Some((first, _)) = span {
-                done.push((first, w.acc.finish()));
+                done.push((first, w.acc.finish_parallel()));
             }
             (done, parts)
         })

@@ -23,6 +23,7 @@ use crate::config::Networks;
 use crate::prefetch::prefetch;
 use crate::record::{Action, Record};
 use ahash::AHashMap;
+use rayon::prelude::*;
 use std::net::IpAddr;
 
 /// Most distinct strings interned per accumulator: ids (1 up) fit in the
@@ -450,6 +451,11 @@ impl Accumulator {
     /// then one append per channel that has any. The sort's buffers are
     /// kept from one flush to the next.
     fn flush(&mut self) {
+        self.flush_with(false);
+    }
+
+    /// [`Accumulator::flush`], the appends `parallel` or on this thread.
+    fn flush_with(&mut self, parallel: bool) {
         if self.staged.is_empty() {
             return;
         }
@@ -480,12 +486,18 @@ impl Accumulator {
                 *n += 1;
             }
         }
-        let mut a = 0;
-        for (times, &b) in self.times.iter_mut().zip(ends.iter()) {
+        // Channel i's times are `sorted[ends[i - 1]..ends[i]]` (from 0 for the first).
+        let append = |(i, times): (usize, &mut Times)| {
+            let a = i.checked_sub(1).and_then(|j| ends.get(j)).copied().unwrap_or(0);
+            let b = ends.get(i).copied().unwrap_or(a);
             if b > a {
                 times.push_all(sorted.get(a as usize..b as usize).unwrap_or_default());
             }
-            a = b;
+        };
+        if parallel {
+            self.times.par_iter_mut().enumerate().for_each(append);
+        } else {
+            self.times.iter_mut().enumerate().for_each(append);
         }
         self.staged.clear();
     }
@@ -697,8 +709,21 @@ impl Accumulator {
     }
 
     /// The folded state as an [`Aggregate`].
-    pub fn finish(mut self) -> Aggregate {
-        self.flush();
+    pub fn finish(self) -> Aggregate {
+        self.finish_with(false)
+    }
+
+    /// [`Accumulator::finish`] with the channels built in parallel, for a
+    /// caller on a thread of the rayon pool (the scan of a whole file: its
+    /// last worker finishes its accumulator while the others, done, would
+    /// wait). Not from other threads: one that blocks the pool's threads
+    /// while they wait for it would deadlock.
+    pub fn finish_parallel(self) -> Aggregate {
+        self.finish_with(true)
+    }
+
+    fn finish_with(mut self, parallel: bool) -> Aggregate {
+        self.flush_with(parallel);
         let Accumulator {
             mut agg,
             hot,
@@ -707,61 +732,70 @@ impl Accumulator {
             strings,
             ..
         } = self;
-        agg.channels.reserve(hot.len());
-        for ((h, c), times) in hot.into_iter().zip(cold).zip(times) {
-            let connections = wide(h.connections, &c, CONNECTIONS);
-            let denied = wide(h.denied, &c, DENIED);
-            let n = wide(h.requests, &c, REQUESTS);
-            let req_sizes = Moments {
-                n,
-                sum: u128::from(c.sum_hi) << 64 | u128::from(h.bytes_out),
-                sumsq: u128::from(c.sumsq_hi) << 64 | u128::from(h.sumsq_lo),
-                min: if n == 0 { 0 } else { h.req_min },
-                max: h.req_max,
-            };
-            let no_agent = wide(h.no_agent, &c, NO_AGENT);
-            let with_query = wide(h.with_query, &c, WITH_QUERY);
-            let Cold {
-                sets,
-                dst_ips,
-                credential_params,
-                credential_hits,
-                credential_first_ms,
-                ..
-            } = *c;
-            let [users, agents, services, methods] = sets.map(|s| s.into_set(&strings));
-            let stats = ChannelStats {
-                connections,
-                allowed: connections - denied,
-                denied,
-                bytes_out: h.bytes_out,
-                bytes_in: h.bytes_in,
-                first_ms: h.first_ms,
-                last_ms: h.last_ms,
-                times,
-                req_sizes,
-                users,
-                agents,
-                no_agent,
-                services,
-                methods,
-                dst_ips: dst_ips.into_iter().collect(),
-                schemes: h.schemes,
-                protos: h.protos,
-                with_query,
-                credential_params,
-                credential_hits,
-                credential_first_ms,
-            };
-            let key = ChannelKey {
-                src: h.src,
-                dest: h.dest,
-                port: h.port,
-            };
-            agg.channels.insert(key, Box::new(stats));
-        }
+        let build = |((h, c), times): ((Hot, Box<Cold>), Times)| channel_stats(h, *c, times, &strings);
+        let channels: Vec<(ChannelKey, Box<ChannelStats>)> = if parallel {
+            hot.into_par_iter().zip(cold).zip(times).map(build).collect()
+        } else {
+            hot.into_iter().zip(cold).zip(times).map(build).collect()
+        };
+        agg.channels.reserve(channels.len());
+        agg.channels.extend(channels);
         agg
     }
+}
+
+/// A channel's key and statistics from its parts in an [`Accumulator`].
+fn channel_stats(h: Hot, c: Cold, times: Times, strings: &Interner) -> (ChannelKey, Box<ChannelStats>) {
+    let connections = wide(h.connections, &c, CONNECTIONS);
+    let denied = wide(h.denied, &c, DENIED);
+    let n = wide(h.requests, &c, REQUESTS);
+    let req_sizes = Moments {
+        n,
+        sum: u128::from(c.sum_hi) << 64 | u128::from(h.bytes_out),
+        sumsq: u128::from(c.sumsq_hi) << 64 | u128::from(h.sumsq_lo),
+        min: if n == 0 { 0 } else { h.req_min },
+        max: h.req_max,
+    };
+    let no_agent = wide(h.no_agent, &c, NO_AGENT);
+    let with_query = wide(h.with_query, &c, WITH_QUERY);
+    let Cold {
+        sets,
+        dst_ips,
+        credential_params,
+        credential_hits,
+        credential_first_ms,
+        ..
+    } = c;
+    let [users, agents, services, methods] = sets.map(|s| s.into_set(strings));
+    let stats = ChannelStats {
+        connections,
+        allowed: connections - denied,
+        denied,
+        bytes_out: h.bytes_out,
+        bytes_in: h.bytes_in,
+        first_ms: h.first_ms,
+        last_ms: h.last_ms,
+        times,
+        req_sizes,
+        users,
+        agents,
+        no_agent,
+        services,
+        methods,
+        dst_ips: dst_ips.into_iter().collect(),
+        schemes: h.schemes,
+        protos: h.protos,
+        with_query,
+        credential_params,
+        credential_hits,
+        credential_first_ms,
+    };
+    let key = ChannelKey {
+        src: h.src,
+        dest: h.dest,
+        port: h.port,
+    };
+    (key, Box::new(stats))
 }
 
 #[cfg(test)]
