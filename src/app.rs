@@ -213,16 +213,24 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     clock.lap("scan (read, parse, fold, merge)");
 
     // Background findings are built and reconciled too (an inventory row
-    // may document one), and hidden afterwards unless --show-background.
+    // may document one, a leaver may use one, --fail-on and a baseline see
+    // them all), and hidden afterwards unless --show-background. When
+    // nothing reads them they are only counted.
+    let unread_background = !args.show_background
+        && extras.inventory.is_none()
+        && extras.leavers.is_none()
+        && extras.baseline.is_none()
+        && extras.fail_on.is_empty();
     let build_opts = BuildOptions {
         fingerprint: fingerprint::Options {
             zone: opts.zone,
             window: result.agg.traffic.first_ms.zip(result.agg.traffic.last_ms),
         },
-        show_background: true,
+        show_background: !unread_background,
         ..BuildOptions::default()
     };
-    let mut findings = pool.install(|| findings::build(&result.agg, &build_opts));
+    let built = pool.install(|| findings::build_all(&result.agg, &build_opts));
+    let mut findings = built.findings;
     clock.lap("fingerprint and findings");
     let summary = reconcile::reconcile(
         &mut findings,
@@ -245,7 +253,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .map(|(path, base)| baseline::compare(&mut findings, base, path));
     // --fail-on looks at every finding, hidden background included.
     let tripped: Vec<String> = extras.fail_on.tripped(&findings).into_iter().map(str::to_string).collect();
-    let mut hidden_background = 0;
+    let mut hidden_background = built.hidden_background;
     if !args.show_background {
         findings.retain(|f| {
             let hide = f.status == Status::Background;

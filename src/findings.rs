@@ -139,6 +139,8 @@ pub fn finding_id(sources: &[String], destination: &str, port: Option<u16>) -> S
 pub struct BuildOptions {
     pub fingerprint: fingerprint::Options,
     /// Keep background findings in the output (`--show-background`).
+    /// Without it they are only counted ([`Built::hidden_background`]),
+    /// and their channels are fingerprinted only as far as the count needs.
     pub show_background: bool,
     pub prevalence: Prevalence,
 }
@@ -203,17 +205,66 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
             .then_some(BackgroundReason::Prevalence(n))
     };
 
+    // Whether each channel's destination is background (channels of one
+    // destination are adjacent: it is looked up once per destination).
+    let mut background: Vec<bool> = Vec::with_capacity(channels.len());
+    let mut last: Option<(u32, bool)> = None;
+    for (k, _) in &channels {
+        let bg = match last {
+            Some((d, bg)) if d == k.dest => bg,
+            _ => reason(k).is_some(),
+        };
+        last = Some((k.dest, bg));
+        background.push(bg);
+    }
+    let hidden = |i: usize| !opts.show_background && background.get(i).copied().unwrap_or(false);
+
     // Only automated channels need all of their fingerprint: most are a
-    // person's, and the period is the dearest part.
+    // person's, and the period is the dearest part. Hidden background
+    // needs none of it (below).
     let fps: Vec<Option<Fingerprint>> = channels
         .par_iter()
-        .map(|(_, s)| fingerprint::finding(s, &opts.fingerprint))
+        .enumerate()
+        .map(|(i, (_, s))| {
+            if hidden(i) {
+                None
+            } else {
+                fingerprint::finding(s, &opts.fingerprint)
+            }
+        })
         .collect();
+
+    let mut out = Built::default();
+    // A hidden background finding is only counted: one per destination and
+    // port that has an automated channel. Its channels (adjacent, in
+    // sorted order) are fingerprinted only as far as that verdict, and
+    // only until one is automated. Most of a proxy's channels are such
+    // background.
+    let mut hidden_groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, (k, _)) in channels.iter().enumerate() {
+        if !hidden(i) {
+            continue;
+        }
+        match hidden_groups.last_mut() {
+            Some(r) if r.end == i && channels.get(r.start).is_some_and(|(f, _)| (f.dest, f.port) == (k.dest, k.port)) => r.end = i + 1,
+            _ => hidden_groups.push(i..i + 1),
+        }
+    }
+    out.hidden_background = hidden_groups
+        .par_iter()
+        .filter(|r| {
+            channels
+                .get((*r).clone())
+                .unwrap_or_default()
+                .iter()
+                .any(|(_, s)| fingerprint::automated(s, &opts.fingerprint))
+        })
+        .count();
 
     let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     for (i, ((key, _), fp)) in channels.iter().zip(&fps).enumerate() {
         let Some(fp) = fp else { continue };
-        let bg = reason(key).is_some();
+        let bg = background.get(i).copied().unwrap_or(false);
         let gk = GroupKey {
             dest: key.dest,
             port: key.port,
@@ -224,12 +275,7 @@ pub fn build_all(agg: &Aggregate, opts: &BuildOptions) -> Built {
         groups.entry(gk).or_default().push(i);
     }
 
-    let mut out = Built::default();
     for (gk, members) in groups {
-        if gk.background && !opts.show_background {
-            out.hidden_background += 1;
-            continue;
-        }
         let Some(&first) = members.first() else { continue };
         let Some((key, _)) = channels.get(first) else { continue };
         let Some(dest) = agg.dest(key) else { continue };

@@ -126,6 +126,45 @@ fn prevalent_destination_is_background_hidden_and_counted() {
     assert_eq!(bg.risk, 0);
 }
 
+/// Hidden background is counted without building its findings: the count
+/// and the findings shown must be what building them all would give, with
+/// the automated channel of a background destination first, later, or
+/// missing (people only: no finding).
+#[test]
+fn hidden_background_counts_what_shown_background_would_show() {
+    let mut v = Vec::new();
+    // Reached by all ten sources: people browsing now and then ...
+    for i in 0..10 {
+        let src = format!("10.6.0.{}", i + 2);
+        for k in 0..4 {
+            v.push(rec(START + DAY * k + 10 * 3600 + 97 * i, &src, "news.example.org", Some(CHROME)));
+            v.push(rec(START + DAY * k + 11 * 3600 + 61 * i, &src, "cdn.example.net", Some(CHROME)));
+        }
+    }
+    // ... and on the CDN also a script on the last source (sorted after
+    // the people), and a fleet agent everywhere on a third destination.
+    v.extend(every(900, 5, 4).map(|t| rec(t, "10.6.0.11", "cdn.example.net", Some("python-requests/2.31"))));
+    for i in 0..10 {
+        let src = format!("10.6.0.{}", i + 2);
+        v.extend(every(1800, 11 * i, 4).map(|t| rec(t, &src, "agent.example.com", Some("FleetAgent/3"))));
+    }
+    v.extend(every(600, 0, 4).map(|t| rec(t, "10.6.0.2", "api.partner.example.com", Some("curl/8"))));
+
+    let (all, none_hidden) = findings(&v, true);
+    assert_eq!(none_hidden, 0);
+    let background: Vec<&Finding> = all.iter().filter(|f| f.status == Status::Background).collect();
+    let mut dests: Vec<&str> = background.iter().map(|f| f.destination.as_str()).collect();
+    dests.sort_unstable();
+    assert_eq!(dests, ["agent.example.com", "cdn.example.net"]);
+
+    let (shown, hidden) = findings(&v, false);
+    assert_eq!(hidden, background.len());
+    let foreground: Vec<Finding> = all.into_iter().filter(|f| f.status != Status::Background).collect();
+    assert_eq!(shown, foreground);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].destination, "api.partner.example.com");
+}
+
 #[test]
 fn catalogue_destination_is_background_even_from_one_host() {
     let v: Vec<Record> = every(1800, 0, 3)
@@ -167,12 +206,14 @@ fn show_background_flag_end_to_end_on_the_demo() {
 }
 
 /// `fingerprint::finding` skips the period of a browser that cannot count
-/// as a machine's: it must answer exactly what the full fingerprint says,
-/// on every channel of the demo and on browsers at every mix of runs and
-/// office hours around the thresholds (six runs, a quarter off hours).
+/// as a machine's, and `fingerprint::automated` all the period it can: they
+/// must answer exactly what the full fingerprint says, on every channel of
+/// the demo (proxy and firewall logs: agents and none) and on browsers at
+/// every mix of runs and office hours around the thresholds (six runs, a
+/// quarter off hours).
 #[test]
 fn a_finding_is_the_full_fingerprint_of_an_automated_channel() {
-    use seam::fingerprint::{finding, fingerprint};
+    use seam::fingerprint::{automated as verdict, finding, fingerprint};
     let mut records = Vec::new();
     for (i, (runs, off)) in [(5i64, 2i64), (6, 1), (6, 2), (7, 2), (8, 2), (8, 1), (12, 3), (12, 2), (40, 10)]
         .into_iter()
@@ -202,6 +243,7 @@ fn a_finding_is_the_full_fingerprint_of_an_automated_channel() {
     let (mut automated, mut people) = (0, 0);
     for (_, s) in agg.sorted_channels() {
         let full = fingerprint(s, &opts);
+        assert_eq!(verdict(s, &opts), full.automated, "{full:?}");
         let want = full.automated.then_some(full);
         automated += usize::from(want.is_some());
         people += usize::from(want.is_none());

@@ -147,20 +147,39 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 /// [`evidence`], are left to them: a scan has tens of thousands of channels
 /// and a few hundred findings.
 pub fn fingerprint(s: &ChannelStats, opts: &Options) -> Fingerprint {
-    with_scratch(|scratch| assess(s, opts, scratch, true))
+    with_scratch(|scratch| assess(s, opts, scratch, Need::All))
 }
 
 /// The fingerprint of a channel that is automated (a finding), `None` for a
 /// person's: the same as [`fingerprint`] where `automated` is true, without
 /// estimating a period that cannot change a person's verdict.
 pub fn finding(s: &ChannelStats, opts: &Options) -> Option<Fingerprint> {
-    let fp = with_scratch(|scratch| assess(s, opts, scratch, false));
+    let fp = with_scratch(|scratch| assess(s, opts, scratch, Need::Finding));
     fp.automated.then_some(fp)
 }
 
-/// The fingerprint: `full`, or else without the period of a channel that is
-/// a person's whatever its period.
-fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -> Fingerprint {
+/// Whether the channel is automated, as [`fingerprint`] says, with no more
+/// work than that verdict needs: the period is estimated only when the
+/// verdict depends on it, and no schedule is written. For channels whose
+/// findings nobody reads (hidden background), which need only be counted.
+pub fn automated(s: &ChannelStats, opts: &Options) -> bool {
+    with_scratch(|scratch| assess(s, opts, scratch, Need::Verdict)).automated
+}
+
+/// How much of a fingerprint [`assess`] works out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// All of it.
+    All,
+    /// All of it for an automated channel; a person's without the period
+    /// when that cannot change the verdict.
+    Finding,
+    /// Only `automated`: the rest may be left out.
+    Verdict,
+}
+
+/// The fingerprint, as much of it as `need` says.
+fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, need: Need) -> Fingerprint {
     let Scratch {
         times,
         starts,
@@ -201,11 +220,23 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -
     // hours is a person's whatever its period, and most channels are such
     // browsing.
     let person = agent == AgentClass::Browser && (n_runs < 6 || off < 0.25);
-    let fit = if full || !person {
-        period::estimate_with(starts, period)
-    } else {
-        None
+    // Where the verdict below reads the period: a browser that is not
+    // plainly a person's; a channel without a user agent, unless it is
+    // active off hours enough to be a machine's anyway; another agent with
+    // fewer than three runs (which carry no period: estimating it costs
+    // nothing then).
+    let verdict_reads_fit = match agent {
+        AgentClass::Browser => !person,
+        AgentClass::Missing if off < 0.25 => true,
+        AgentClass::Missing => !(n_runs >= 10 && off >= 0.5 && days_active >= 3),
+        _ => n_runs < 3,
     };
+    let estimate = match need {
+        Need::All => true,
+        Need::Finding => !person,
+        Need::Verdict => verdict_reads_fit,
+    };
+    let fit = if estimate { period::estimate_with(starts, period) } else { None };
     let automated = match agent {
         // A browser is a person unless it keeps a machine's schedule around the clock.
         AgentClass::Browser => fit.is_some() && !person,
@@ -219,7 +250,7 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, full: bool) -
         _ => fit.is_some() || n_runs >= 3,
     };
 
-    let schedule = if automated {
+    let schedule = if automated && need != Need::Verdict {
         schedule::describe(fit.as_ref(), starts, observed)
     } else {
         String::new()
