@@ -97,6 +97,10 @@ warm $f
 # speed-up of one process with two threads.
 s=$(wall "sh -c '$SEAM scan $f --quiet --threads 1 --json /dev/null & $SEAM scan $f --quiet --threads 1 --json /dev/null; wait'")
 row "two seam processes at once, 1 thread each (each process)" "$f" "$b" "$n" "$s" "-"
+# Background findings are hidden by default and then only counted; with
+# --show-background every one of them is fingerprinted and built.
+s=$(wall "$SEAM scan $f --quiet --show-background --json /dev/null")
+row "seam, 2 threads, --show-background (all findings built)" "$f" "$b" "$n" "$s" "-"
 s=$(wall "$SEAM scan $f --quiet --no-mmap --json /dev/null")
 row "seam, 2 threads, --no-mmap (read in blocks)" "$f" "$b" "$n" "$s" "$(heap "$SEAM" scan $f --quiet --no-mmap)"
 s=$(wall "mawk -f $OLDPWD/bench/peer.awk $f")
