@@ -225,6 +225,16 @@ fn a_finding_is_the_full_fingerprint_of_an_automated_channel() {
         for k in 0..runs {
             let t = START + (first + k) * 3600 + 300 + k % 3;
             records.push(rec(t, &format!("10.9.0.{i}"), "portal.example.org", Some(CHROME)));
+            // The same runs again as bursts of requests a few seconds
+            // apart, more of them in the runs by day or by night: a run
+            // is then several of the channel's times, so its times and
+            // its runs give different shares off hours.
+            for (j, burst_by_day) in [(1, 4i64), (2, 1)] {
+                let n = if k < runs - off { burst_by_day } else { 5 - burst_by_day };
+                for b in 0..n {
+                    records.push(rec(t + 3 * b, &format!("10.9.{j}.{i}"), "portal.example.org", Some(CHROME)));
+                }
+            }
         }
     }
     let nets = Networks::default();

@@ -163,7 +163,41 @@ pub fn finding(s: &ChannelStats, opts: &Options) -> Option<Fingerprint> {
 /// verdict depends on it, and no schedule is written. For channels whose
 /// findings nobody reads (hidden background), which need only be counted.
 pub fn automated(s: &ChannelStats, opts: &Options) -> bool {
-    with_scratch(|scratch| assess(s, opts, scratch, Need::Verdict)).automated
+    with_scratch(|scratch| {
+        // A browser is a person's with fewer than six runs or under a
+        // quarter of them starting off hours: bounds from its times alone
+        // settle that for most browsing before the runs are worked out.
+        let (agent, _) = agent::channel_class(s.agents.iter());
+        if agent == AgentClass::Browser && plainly_a_person(s, opts, &mut scratch.times) {
+            return false;
+        }
+        assess(s, opts, scratch, Need::Verdict).automated
+    })
+}
+
+/// True when a browser's times alone show it a person's (see [`assess`]):
+/// it has fewer than six runs, or under a quarter of them start off hours.
+/// Every run starts at one of the times, so there are at most as many runs
+/// as times and at most as many off-hours starts as off-hours times; and
+/// times further apart than any run gap (at most [`runs::MAX_GAP_S`], or
+/// the resolution) are in different runs, which bounds the runs from
+/// below. `times` is a buffer.
+fn plainly_a_person(s: &ChannelStats, opts: &Options, times: &mut Vec<i64>) -> bool {
+    times.clear();
+    s.times.seconds_into(times);
+    if times.len() < 6 {
+        return true;
+    }
+    let widest_gap = runs::MAX_GAP_S.max(i64::from(s.times.res_s));
+    let mut local = Local::new(opts.zone);
+    let mut clock = schedule::DayClock::default();
+    let (mut off_times, mut fewest_runs, mut prev) = (0usize, 0usize, None);
+    for &t in times.iter() {
+        off_times += usize::from(off_hours_at(clock.at(local.at(t))));
+        fewest_runs += usize::from(prev.is_none_or(|p: i64| t - p > widest_gap));
+        prev = Some(t);
+    }
+    (off_times as f64 / fewest_runs.max(1) as f64) < 0.25
 }
 
 /// How much of a fingerprint [`assess`] works out.
