@@ -24,6 +24,11 @@ use std::fmt::Write;
 /// Office hours: weekdays from `OFFICE.0` to `OFFICE.1` o'clock, local time.
 pub const OFFICE: (i64, i64) = (7, 19);
 
+/// A browser with fewer runs than this, or with under `PERSON_OFF_SHARE`
+/// of them starting off hours, is a person's whatever its period.
+const PERSON_RUNS: usize = 6;
+const PERSON_OFF_SHARE: f64 = 0.25;
+
 /// Chance bound a schedule must beat before a daytime-only channel without
 /// a user agent counts as a machine's.
 pub const DAYTIME_CHANCE: f64 = 1e-4;
@@ -164,40 +169,46 @@ pub fn finding(s: &ChannelStats, opts: &Options) -> Option<Fingerprint> {
 /// findings nobody reads (hidden background), which need only be counted.
 pub fn automated(s: &ChannelStats, opts: &Options) -> bool {
     with_scratch(|scratch| {
-        // A browser is a person's with fewer than six runs or under a
-        // quarter of them starting off hours: bounds from its times alone
-        // settle that for most browsing before the runs are worked out.
+        // Whether a browser is a person's ([`PERSON_RUNS`]) is mostly
+        // settled by bounds from its times alone, before its runs are
+        // worked out.
+        decode(s, &mut scratch.times);
         let (agent, _) = agent::channel_class(s.agents.iter());
-        if agent == AgentClass::Browser && plainly_a_person(s, opts, &mut scratch.times) {
+        if agent == AgentClass::Browser && plainly_a_person(s, opts, &scratch.times) {
             return false;
         }
-        assess(s, opts, scratch, Need::Verdict).automated
+        assess_decoded(s, opts, scratch, Need::Verdict).automated
     })
 }
 
-/// True when a browser's times alone show it a person's (see [`assess`]):
-/// it has fewer than six runs, or under a quarter of them start off hours.
+/// True when a browser's times alone show it a person's: fewer than
+/// [`PERSON_RUNS`] runs, or under [`PERSON_OFF_SHARE`] of them starting off
+/// hours.
 /// Every run starts at one of the times, so there are at most as many runs
 /// as times and at most as many off-hours starts as off-hours times; and
 /// times further apart than any run gap (at most [`runs::MAX_GAP_S`], or
 /// the resolution) are in different runs, which bounds the runs from
-/// below. `times` is a buffer.
-fn plainly_a_person(s: &ChannelStats, opts: &Options, times: &mut Vec<i64>) -> bool {
-    times.clear();
-    s.times.seconds_into(times);
-    if times.len() < 6 {
+/// below. `times` are the channel's, decoded.
+fn plainly_a_person(s: &ChannelStats, opts: &Options, times: &[i64]) -> bool {
+    if times.len() < PERSON_RUNS {
         return true;
     }
     let widest_gap = runs::MAX_GAP_S.max(i64::from(s.times.res_s));
     let mut local = Local::new(opts.zone);
     let mut clock = schedule::DayClock::default();
     let (mut off_times, mut fewest_runs, mut prev) = (0usize, 0usize, None);
-    for &t in times.iter() {
+    for &t in times {
         off_times += usize::from(off_hours_at(clock.at(local.at(t))));
         fewest_runs += usize::from(prev.is_none_or(|p: i64| t - p > widest_gap));
         prev = Some(t);
     }
-    (off_times as f64 / fewest_runs.max(1) as f64) < 0.25
+    (off_times as f64 / fewest_runs.max(1) as f64) < PERSON_OFF_SHARE
+}
+
+/// The channel's times, in seconds, into `times` (cleared first).
+fn decode(s: &ChannelStats, times: &mut Vec<i64>) {
+    times.clear();
+    s.times.seconds_into(times);
 }
 
 /// How much of a fingerprint [`assess`] works out.
@@ -214,14 +225,18 @@ enum Need {
 
 /// The fingerprint, as much of it as `need` says.
 fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, need: Need) -> Fingerprint {
+    decode(s, &mut scratch.times);
+    assess_decoded(s, opts, scratch, need)
+}
+
+/// [`assess`] with the channel's times already in `scratch.times`.
+fn assess_decoded(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, need: Need) -> Fingerprint {
     let Scratch {
         times,
         starts,
         gap,
         period,
     } = scratch;
-    times.clear();
-    s.times.seconds_into(times);
     let run_gap = runs::choose_gap_with(times, i64::from(s.times.res_s), gap);
     let mut local = Local::new(opts.zone);
     runs::starts_into(times, run_gap, starts, |t| local.at(t));
@@ -250,10 +265,8 @@ fn assess(s: &ChannelStats, opts: &Options, scratch: &mut Scratch, need: Need) -
     let upload_heavy = s.bytes_out >= 1_000_000 && s.bytes_out >= 2 * s.bytes_in;
 
     let n_runs = starts.len();
-    // A browser with fewer than six runs or under a quarter of them off
-    // hours is a person's whatever its period, and most channels are such
-    // browsing.
-    let person = agent == AgentClass::Browser && (n_runs < 6 || off < 0.25);
+    // Most channels are such browsing.
+    let person = agent == AgentClass::Browser && (n_runs < PERSON_RUNS || off < PERSON_OFF_SHARE);
     // Where the verdict below reads the period: a browser that is not
     // plainly a person's; a channel without a user agent, unless it is
     // active off hours enough to be a machine's anyway; another agent with
